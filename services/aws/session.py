@@ -1,0 +1,143 @@
+"""boto3 clients for one profile, and the translation of botocore's errors into ours.
+
+boto3 is imported here, lazily, the first time a client is asked for: the UI shows its
+first frame before paying for it.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from services.errors import AccessDenied, BadInput, SourceError, Throttled, Unreachable, Unsupported
+
+_THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+              "ProvisionedThroughputExceededException", "SlowDown", "LimitExceededException"}
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
+           "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException",
+           "SignatureDoesNotMatch", "AuthFailure", "MissingAuthenticationToken"}
+_UNSUPPORTED = {"NotImplemented", "NotImplementedError", "InvalidAction", "UnknownOperationException",
+                "UnsupportedOperation"}
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where to connect: the profile's ``[aws]`` after CLI overrides."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    role_arn: str | None = None
+
+    def describe(self) -> str:
+        parts = [self.region or "default region"]
+        if self.endpoint_url:
+            parts.append(self.endpoint_url)
+        if self.profile:
+            parts.append(f"profile {self.profile}")
+        return " · ".join(parts)
+
+
+class AwsSession:
+    """One boto3 session and its clients; thread-safe creation, clients shared by workers."""
+
+    def __init__(self, target: AwsTarget) -> None:
+        self.target = target
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._unsupported: set[str] = set()
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._make_client(service)
+            return self._clients[service]
+
+    def _make_client(self, service: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(
+            connect_timeout=3,
+            read_timeout=15,
+            retries={"mode": "standard", "max_attempts": 3},
+            user_agent_extra="incident-cockpit",
+        )
+        session = boto3.session.Session(profile_name=self.target.profile, region_name=self.target.region)
+        if self.target.role_arn:
+            sts = session.client("sts", endpoint_url=self.target.endpoint_url, config=config)
+            credentials = sts.assume_role(RoleArn=self.target.role_arn, RoleSessionName="incident-cockpit")["Credentials"]
+            session = boto3.session.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+                region_name=self.target.region or session.region_name,
+            )
+        return session.client(service, endpoint_url=self.target.endpoint_url, config=config,
+                              region_name=self.target.region or session.region_name or "us-east-1")
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call with errors translated; an operation known to be unsupported is not retried."""
+        key = f"{service}.{operation}"
+        if key in self._unsupported:
+            raise Unsupported(f"{operation} is not implemented by {self.target.endpoint_url or 'this endpoint'}",
+                              operation=key)
+        try:
+            with translated_errors(key):
+                return getattr(self.client(service), operation)(**params)
+        except Unsupported:
+            self._unsupported.add(key)
+            raise
+
+    def paginate(self, service: str, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        key = f"{service}.{operation}"
+        with translated_errors(key):
+            paginator = self.client(service).get_paginator(operation)
+            yield from paginator.paginate(**params)
+
+
+@contextmanager
+def translated_errors(operation: str) -> Iterator[None]:
+    """Turn botocore's exceptions into the five typed errors panes know how to show."""
+    try:
+        yield
+    except SourceError:
+        raise
+    except Exception as error:  # botocore is imported lazily, so classify by name
+        raise translate(error, operation) from error
+
+
+def translate(error: Exception, operation: str) -> SourceError:
+    name = type(error).__name__
+    if name == "ClientError" or hasattr(error, "response"):
+        response: dict[str, Any] = getattr(error, "response", {}) or {}
+        code = str(response.get("Error", {}).get("Code", name))
+        message = str(response.get("Error", {}).get("Message", "")) or code
+        status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        text = f"{code}: {message}" if message != code else code
+        if code in _THROTTLED or status == 429:
+            return Throttled(text, operation=operation)
+        if code in _DENIED or status == 403:
+            return AccessDenied(text, operation=operation)
+        if code in _UNSUPPORTED or code == "501" or (code == "500" and "<html" in message.lower()):
+            # An endpoint without the operation (moto) answers a bare web-server 500/501 page,
+            # not an AWS error document: remember it as unsupported, not as an outage.
+            return Unsupported(f"{operation} is not implemented by this endpoint", operation=operation)
+        if status >= 500:
+            return SourceError(f"server error {text}", operation=operation)
+        return BadInput(text, operation=operation)
+    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
+                "ConnectionError", "ProxyConnectionError", "HTTPClientError"):
+        return Unreachable(str(error), operation=operation)
+    if name in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound", "TokenRetrievalError",
+                "SSOTokenLoadError", "UnauthorizedSSOTokenError", "CredentialRetrievalError"):
+        return AccessDenied(str(error), operation=operation)
+    if name in ("NoRegionError",):
+        return BadInput("no region: set [aws] region in the profile or AWS_REGION", operation=operation)
+    if name in ("ParamValidationError", "ValidationError"):
+        return BadInput(str(error).replace("\n", " "), operation=operation)
+    if name in ("ResponseParserError",):
+        return Unsupported(f"{operation}: malformed response ({error})", operation=operation)
+    return SourceError(f"{name}: {error}", operation=operation)

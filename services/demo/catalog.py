@@ -1,0 +1,14 @@
+"""The demo scenarios by name, without importing them (the CLI lists them instantly)."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+DEFAULT_SCENARIO = "sentra-scanner"
+SCENARIO_NAMES = {
+    "sentra-scanner": "runbook 000 · Lambda + S3 + SQS: timeouts and SQS delivery failures",
+}
+
+
+def scenario_profile_path(name: str) -> Path:
+    return Path(str(resources.files("services.demo") / "profiles" / f"{name}.toml"))

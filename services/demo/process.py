@@ -1,0 +1,72 @@
+"""The cockpit's side of the demo emulator: start the child, learn its endpoint, stop it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from services.errors import Unreachable
+
+
+def state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    path = Path(base) / "incident-cockpit"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class EmulatorProcess:
+    """Starts ``python -m services.demo.emulator`` at once (cheap), waits for it in a worker."""
+
+    def __init__(self, scenario: str, *, log_path: Path | None = None) -> None:
+        self.scenario = scenario
+        self.log_path = log_path or state_dir() / "demo-emulator.log"
+        self._log = open(self.log_path, "ab")  # moto's request log and tracebacks go here, never to the screen
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.demo.emulator", "--scenario", scenario],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.endpoint: str | None = None
+        self._lock = threading.Lock()
+
+    def wait_endpoint(self, timeout: float = 60.0) -> str:
+        """Blocks until the child has seeded its scenario; returns its endpoint URL."""
+        with self._lock:
+            if self.endpoint:
+                return self.endpoint
+            assert self.process.stdout is not None
+            result: dict[str, str] = {}
+
+            def read() -> None:
+                line = self.process.stdout.readline() if self.process.stdout else b""
+                if line:
+                    result.update(json.loads(line))
+
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            reader.join(timeout)
+            if "endpoint" not in result:
+                self.stop()
+                raise Unreachable(f"the demo emulator did not start (see {self.log_path})")
+            self.endpoint = result["endpoint"]
+            return self.endpoint
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Terminate the child and wait for it; kill it if it does not go."""
+        if self.process.poll() is None:
+            try:
+                if self.process.stdin:
+                    self.process.stdin.close()
+            except OSError:
+                pass
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        self._log.close()

@@ -1,0 +1,9 @@
+"""Demo scenarios: each seeds an emulator from one runbook and keeps it moving."""
+from __future__ import annotations
+
+from typing import Any
+
+from services.demo.scenarios.sentra_scanner import SentraScanner
+
+SCENARIOS: dict[str, Any] = {SentraScanner.name: SentraScanner}
+DEFAULT_SCENARIO = SentraScanner.name

@@ -1,0 +1,213 @@
+"""Sentra Scanner (runbook 000): a Lambda fed by S3 events, reporting to Sentra over SQS.
+
+``seed`` creates what the runbook describes, with three hours of metric history; the
+``Simulator`` then plays the runbook's incidents in a loop: a Lambda timeout episode
+(duration above 240 s, ``Task timed out`` lines, the duration alarm in ALARM), and an
+SQS delivery failure episode (``Failed to send results``, ProcessingErrors rising).
+"""
+from __future__ import annotations
+
+import io
+import json
+import random
+import uuid
+import zipfile
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+FUNCTION = "customer-sentra-scanner"
+LOG_GROUP = f"/aws/lambda/{FUNCTION}"
+BUCKET = "sentra-scanner-uploads"
+QUEUE = "sentra-scanner-results"
+DLQ = "sentra-scanner-results-dlq"
+ROLE = "lambda-execution-role"
+CUSTOM_NS = "Sentra/EmailScanner"
+LAMBDA_DIMENSIONS = [{"Name": "FunctionName", "Value": FUNCTION}]
+
+ALARMS: list[dict[str, Any]] = [
+    dict(AlarmName="sentra-lambda-errors", AlarmDescription="Lambda errors > 5 in 5 minutes (runbook 000)",
+         Namespace="AWS/Lambda", MetricName="Errors", Dimensions=LAMBDA_DIMENSIONS, Statistic="Sum",
+         Period=300, EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold"),
+    dict(AlarmName="sentra-lambda-duration", AlarmDescription="Lambda duration > 240,000 ms (runbook 000)",
+         Namespace="AWS/Lambda", MetricName="Duration", Dimensions=LAMBDA_DIMENSIONS, Statistic="Maximum",
+         Period=60, EvaluationPeriods=1, Threshold=240000, ComparisonOperator="GreaterThanThreshold"),
+    dict(AlarmName="sentra-sqs-failures", AlarmDescription="SQS message failures > 1 in 5 minutes (runbook 000)",
+         Namespace=CUSTOM_NS, MetricName="ProcessingErrors", Statistic="Sum",
+         Period=300, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold"),
+    dict(AlarmName="sentra-lambda-memory", AlarmDescription="Memory utilization > 90% (runbook 000)",
+         Namespace=CUSTOM_NS, MetricName="MemoryUtilization", Statistic="Maximum",
+         Period=300, EvaluationPeriods=1, Threshold=90, ComparisonOperator="GreaterThanThreshold"),
+]
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("scanner.py", "def handler(event, context):\n    return {'status': 'ok'}\n")
+    return buffer.getvalue()
+
+
+class SentraScanner:
+    """Seed and simulator for one scenario; ``clients`` maps service name -> boto3 client."""
+
+    name = "sentra-scanner"
+    profile = "sentra-scanner.toml"
+
+    def __init__(self, clients: dict[str, Any], *, rng: random.Random | None = None) -> None:
+        self.c = clients
+        self.rng = rng or random.Random(7)
+        self.streams: list[str] = []
+        self.tick_count = 0
+
+    # ------------------------------------------------------------------ seed
+    def seed(self, now: datetime) -> None:
+        c = self.c
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                          "Action": "sts:AssumeRole"}]}
+        role = c["iam"].create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        c["iam"].create_user(UserName="sentra-deployer")
+        c["iam"].create_access_key(UserName="sentra-deployer")
+        c["lambda"].create_function(FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="scanner.handler",
+                                    Code={"ZipFile": _zip()}, Timeout=300, MemorySize=512,
+                                    Environment={"Variables": {"SENTRA_QUEUE": QUEUE, "LOG_LEVEL": "INFO"}})
+        c["s3"].create_bucket(Bucket=BUCKET)
+        c["s3"].create_bucket(Bucket="sentra-scanner-forensics")
+        dlq = c["sqs"].create_queue(QueueName=DLQ)["QueueUrl"]
+        dlq_arn = c["sqs"].get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        c["sqs"].create_queue(QueueName=QUEUE)
+        self.dlq_arn = dlq_arn
+        for alarm in ALARMS:
+            c["cloudwatch"].put_metric_alarm(**alarm)
+        c["logs"].create_log_group(logGroupName=LOG_GROUP)
+        self._new_stream(now)
+        # Three hours of history, one point a minute, so sparklines have a past.
+        minutes = 180
+        for start in range(0, minutes, 20):
+            batch_lambda: list[dict[str, Any]] = []
+            batch_custom: list[dict[str, Any]] = []
+            for minute in range(start, min(start + 20, minutes)):
+                stamp = now - timedelta(minutes=minutes - minute)
+                invocations = self.rng.randint(20, 40)
+                errors = self.rng.choice([0, 0, 0, 0, 1])
+                batch_lambda += [
+                    self._datum("Invocations", invocations, stamp, "Count"),
+                    self._datum("Errors", errors, stamp, "Count"),
+                    self._datum("Duration", self.rng.uniform(8_000, 32_000), stamp, "Milliseconds"),
+                ]
+                batch_custom += [
+                    {"MetricName": "FilesProcessed", "Value": invocations - errors, "Timestamp": stamp, "Unit": "Count"},
+                    {"MetricName": "ProcessingErrors", "Value": 0, "Timestamp": stamp, "Unit": "Count"},
+                    {"MetricName": "MemoryUtilization", "Value": self.rng.uniform(55, 75), "Timestamp": stamp, "Unit": "Percent"},
+                ]
+            c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=batch_lambda)
+            c["cloudwatch"].put_metric_data(Namespace=CUSTOM_NS, MetricData=batch_custom)
+        for offset in range(120, 0, -3):
+            self._invocation(now - timedelta(seconds=offset), phase="normal")
+
+    def _datum(self, name: str, value: float, stamp: datetime, unit: str) -> dict[str, Any]:
+        return {"MetricName": name, "Dimensions": LAMBDA_DIMENSIONS, "Value": value, "Timestamp": stamp, "Unit": unit}
+
+    def _new_stream(self, now: datetime) -> str:
+        stream = f"{now:%Y/%m/%d}/[$LATEST]{uuid.UUID(int=self.rng.getrandbits(128)).hex}"
+        self.c["logs"].create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+        self.streams.append(stream)
+        return stream
+
+    # ------------------------------------------------------------------ simulation
+    def phase(self) -> str:
+        """The runbook incident being played: a 150-tick loop."""
+        position = self.tick_count % 150
+        if 40 <= position < 75:
+            return "timeouts"
+        if 100 <= position < 125:
+            return "sqs_failures"
+        return "normal"
+
+    def timeout_seconds(self) -> int:
+        config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
+        return int(config.get("Timeout", 300))
+
+    def tick(self, now: datetime) -> None:
+        """One second of the system's life: metrics, log lines, alarm transitions."""
+        self.tick_count += 1
+        phase = self.phase()
+        if self.tick_count % 60 == 0:
+            self._new_stream(now)  # Lambda opens new streams as instances come and go
+        invocations = self.rng.randint(0, 2) or 1
+        errors = 0
+        durations: list[float] = []
+        failures = 0
+        timeout_ms = self.timeout_seconds() * 1000 if phase == "timeouts" else 300_000
+        for index in range(invocations):
+            stamp = now - timedelta(milliseconds=(invocations - index) * 200)
+            duration, failed, sqs_failed = self._invocation(stamp, phase=phase, timeout_ms=timeout_ms)
+            durations.append(duration)
+            errors += failed
+            failures += sqs_failed
+        cw = self.c["cloudwatch"]
+        cw.put_metric_data(Namespace="AWS/Lambda", MetricData=[
+            self._datum("Invocations", invocations, now, "Count"),
+            self._datum("Errors", errors, now, "Count"),
+            self._datum("Duration", max(durations), now, "Milliseconds"),
+        ])
+        cw.put_metric_data(Namespace=CUSTOM_NS, MetricData=[
+            {"MetricName": "FilesProcessed", "Value": invocations - errors, "Timestamp": now, "Unit": "Count"},
+            {"MetricName": "ProcessingErrors", "Value": failures, "Timestamp": now, "Unit": "Count"},
+            {"MetricName": "MemoryUtilization", "Value": self.rng.uniform(60, 78), "Timestamp": now, "Unit": "Percent"},
+        ])
+        self._alarms(phase)
+
+    def _alarms(self, phase: str) -> None:
+        position = self.tick_count % 150
+        cw = self.c["cloudwatch"]
+        transitions = {
+            45: ("sentra-lambda-duration", "ALARM", "Threshold Crossed: 1 datapoint [287412.0] was greater than the threshold (240000.0)."),
+            50: ("sentra-lambda-errors", "ALARM", "Threshold Crossed: 1 datapoint [9.0] was greater than the threshold (5.0)."),
+            80: ("sentra-lambda-duration", "OK", "Threshold Crossed: 1 datapoint [21873.0] was not greater than the threshold (240000.0)."),
+            85: ("sentra-lambda-errors", "OK", "Threshold Crossed: 1 datapoint [1.0] was not greater than the threshold (5.0)."),
+            105: ("sentra-sqs-failures", "ALARM", "Threshold Crossed: 1 datapoint [4.0] was greater than the threshold (1.0)."),
+            130: ("sentra-sqs-failures", "OK", "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (1.0)."),
+        }
+        if position in transitions:
+            name, state, reason = transitions[position]
+            cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
+        elif self.tick_count == 1:
+            for alarm in ALARMS:
+                cw.set_alarm_state(AlarmName=alarm["AlarmName"], StateValue="OK", StateReason="Threshold Crossed: no datapoints were above the threshold.")
+
+    def _invocation(self, stamp: datetime, *, phase: str, timeout_ms: int = 300_000) -> tuple[float, int, int]:
+        request = str(uuid.UUID(int=self.rng.getrandbits(128)))
+        key = f"inbox/{stamp:%Y%m%d}/{self.rng.randint(10000, 99999)}.eml"
+        failed = sqs_failed = 0
+        lines = [f"START RequestId: {request} Version: $LATEST"]
+        if phase == "timeouts" and self.rng.random() < 0.6:
+            duration = float(timeout_ms)
+            lines.append(f"[INFO]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tScanning s3://{BUCKET}/{key} (48.2 MB)")
+            lines.append(f"{stamp:%Y-%m-%dT%H:%M:%S.%f}Z {request} Task timed out after {timeout_ms / 1000:.2f} seconds")
+            failed = 1
+        elif phase == "sqs_failures" and self.rng.random() < 0.5:
+            duration = self.rng.uniform(9_000, 20_000)
+            lines.append(f"[ERROR]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tFailed to send results to SQS: "
+                         f"AccessDenied: not authorized to perform sqs:SendMessage on {QUEUE}")
+            sqs_failed = 1
+        else:
+            duration = self.rng.uniform(8_000, 30_000)
+            if self.rng.random() < 0.03:
+                lines.append(f"[ERROR]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tNoSuchKey: s3://{BUCKET}/{key}")
+                failed = 1
+            else:
+                lines.append(f"[INFO]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tSuccessfully processed s3://{BUCKET}/{key} "
+                             f"({self.rng.randint(0, 12)} emails found)")
+        memory = self.rng.randint(300, 420)
+        lines.append(f"END RequestId: {request}")
+        lines.append(f"REPORT RequestId: {request}\tDuration: {duration:.2f} ms\tBilled Duration: {int(duration) + 1} ms\t"
+                     f"Memory Size: 512 MB\tMax Memory Used: {memory} MB")
+        base = int(stamp.timestamp() * 1000)
+        stream = self.streams[-1]
+        self.c["logs"].put_log_events(logGroupName=LOG_GROUP, logStreamName=stream,
+                                      logEvents=[{"timestamp": base + i, "message": line} for i, line in enumerate(lines)])
+        return duration, failed, sqs_failed
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

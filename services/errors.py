@@ -1,0 +1,53 @@
+"""The few typed errors every service raises, so that one place in the UI can show them.
+
+A pane shows ``str(error)`` on its status line; ``retry`` says whether polling again
+later can help (bad input and unsupported operations will not get better by waiting).
+"""
+from __future__ import annotations
+
+
+class SourceError(Exception):
+    """Base class: one line of text a responder can act on."""
+
+    kind = "error"
+    retry = True
+
+    def __init__(self, message: str, *, operation: str | None = None) -> None:
+        super().__init__(message)
+        self.operation = operation
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.args[0]}"
+
+
+class Unreachable(SourceError):
+    """The endpoint did not answer (connection refused, DNS, timeout)."""
+
+    kind = "unreachable"
+
+
+class Unsupported(SourceError):
+    """The endpoint does not implement this operation (e.g. moto without alarm history)."""
+
+    kind = "not supported by this endpoint"
+    retry = False
+
+
+class AccessDenied(SourceError):
+    """Credentials are missing, expired or not allowed to do this."""
+
+    kind = "access denied"
+    retry = False
+
+
+class Throttled(SourceError):
+    """The endpoint asked us to slow down."""
+
+    kind = "throttled"
+
+
+class BadInput(SourceError):
+    """The request was rejected as invalid (unknown resource, bad parameter, bad query)."""
+
+    kind = "bad input"
+    retry = False

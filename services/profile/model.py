@@ -1,0 +1,221 @@
+"""Pydantic models of the profile contract (``shared/design/profile.example.toml``).
+
+Every model forbids unknown fields, so a typo is an error with a line number rather
+than a silently ignored setting.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.aws.metric_math import MetricMathError, compile_arithmetic, is_arithmetic, referenced_ids
+
+METRIC_ID = r"^[a-z][A-Za-z0-9_]*$"
+DURATION = r"^\d+(\.\d+)?\s*(s|m|h|d|w)$"
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def duration_seconds(text: str) -> float:
+    """``"10m"`` -> 600.0; the pattern is validated by the models."""
+    match = re.match(r"^(\d+(?:\.\d+)?)\s*([smhdw])$", text.strip())
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (expected e.g. 30s, 10m, 1h, 7d)")
+    return float(match.group(1)) * _SECONDS[match.group(2)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SystemSpec(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    runbook: str | None = None
+
+
+class AwsSpec(_Strict):
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = Field(default=None, pattern=r"^https?://")
+    role_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+")
+
+
+class MetricSpec(_Strict):
+    """One tile (or a hidden input of an expression)."""
+
+    id: str = Field(pattern=METRIC_ID)
+    label: str | None = None
+    namespace: str | None = None
+    metric: str | None = None
+    dimensions: dict[str, str] = Field(default_factory=dict)
+    stat: str | None = None
+    period: int | None = Field(default=None, ge=1, le=86400 * 7)
+    expression: str | None = None
+    unit: str = ""
+    alert: float | None = None
+    critical: float | None = None
+    direction: Literal["above", "below"] = "above"
+    hidden: bool = False
+
+    @model_validator(mode="after")
+    def _source(self) -> MetricSpec:
+        direct = [self.namespace, self.metric, self.stat, self.period]
+        if self.expression is not None:
+            if any(value is not None for value in (self.namespace, self.metric)):
+                raise ValueError("give either expression or namespace/metric, not both")
+            if is_arithmetic(self.expression):
+                try:
+                    compile_arithmetic(self.expression)
+                except MetricMathError as error:
+                    raise ValueError(f"expression: {error}") from None
+        elif any(value is None for value in direct):
+            missing = [name for name, value in zip(("namespace", "metric", "stat", "period"), direct) if value is None]
+            raise ValueError(f"a metric needs namespace, metric, stat and period (missing: {', '.join(missing)}), or an expression")
+        if self.period is not None and self.period < 60 and self.period not in (1, 5, 10, 20, 30):
+            raise ValueError(f"period {self.period} s: below 60 s CloudWatch allows only 1, 5, 10, 20 or 30")
+        if self.period is not None and self.period >= 60 and self.period % 60:
+            raise ValueError(f"period {self.period} s: from 60 s up it must be a multiple of 60")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+
+class AlarmsSpec(_Strict):
+    prefixes: list[str] = Field(default_factory=list)
+    names: list[str] = Field(default_factory=list)
+
+
+class LogSpec(_Strict):
+    group: str = Field(min_length=1)
+    label: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.label or self.group.rsplit("/", 1)[-1]
+
+
+class QuerySpec(_Strict):
+    id: str = Field(min_length=1)
+    label: str | None = None
+    groups: list[str] = Field(min_length=1)
+    since: str = Field(default="1h", pattern=DURATION)
+    query: str = Field(min_length=1)
+
+
+class DockerSpec(_Strict):
+    host: str | None = None
+    project: str | None = None
+
+
+class PostgresSpec(_Strict):
+    dsn_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class HealthSpec(_Strict):
+    name: str
+    url: str = Field(pattern=r"^https?://")
+    expect: dict[str, Any] = Field(default_factory=dict)
+    interval: float = Field(default=15, ge=1)
+
+
+class PlaybookStep(_Strict):
+    action: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9-]+$")
+    target: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    why: str = ""
+
+
+class Playbook(_Strict):
+    id: str
+    title: str
+    alarms: list[str] = Field(default_factory=list)
+    symptoms: list[str] = Field(default_factory=list)
+    diagnosis: list[str] = Field(default_factory=list)
+    resolution: list[PlaybookStep] = Field(default_factory=list)
+
+
+class CockpitSettings(_Strict):
+    """Optional ``[cockpit]`` section: how this cockpit polls and behaves."""
+
+    read_only: bool = False
+    metrics_refresh: float | None = Field(default=None, ge=1, le=3600)
+    """Seconds between metric refreshes; default: the smallest period, at least 10 s."""
+    metrics_range: str = Field(default="3h", pattern=DURATION)
+    alarms_refresh: float = Field(default=30, ge=1, le=3600)
+    logs_poll: float = Field(default=2, ge=0.5, le=300)
+    logs_since: str = Field(default="10m", pattern=DURATION)
+    logs_lookback: float = Field(default=120, ge=5, le=3600)
+    """Seconds re-read behind the newest event, to catch events ingested late."""
+    log_buffer: int = Field(default=100_000, ge=100, le=10_000_000)
+
+
+class Profile(_Strict):
+    system: SystemSpec
+    aws: AwsSpec | None = None
+    cockpit: CockpitSettings = Field(default_factory=CockpitSettings)
+    metrics: list[MetricSpec] = Field(default_factory=list)
+    alarms: AlarmsSpec | None = None
+    logs: list[LogSpec] = Field(default_factory=list)
+    queries: list[QuerySpec] = Field(default_factory=list)
+    docker: DockerSpec | None = None
+    postgres: PostgresSpec | None = None
+    health: list[HealthSpec] = Field(default_factory=list)
+    playbooks: list[Playbook] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Profile:
+        ids = [metric.id for metric in self.metrics]
+        seen: set[str] = set()
+        for index, metric_id in enumerate(ids):
+            if metric_id in seen:
+                raise _located(("metrics", index, "id"), f"duplicate metric id {metric_id!r}")
+            seen.add(metric_id)
+        for index, metric in enumerate(self.metrics):
+            if metric.expression is not None:
+                unknown = sorted(referenced_ids(metric.expression) - seen)
+                if unknown:
+                    raise _located(("metrics", index, "expression"), f"names unknown metric id(s) {', '.join(unknown)}")
+                if metric.id in referenced_ids(metric.expression):
+                    raise _located(("metrics", index, "expression"), "an expression cannot name its own id")
+        for name in ("queries", "playbooks"):
+            entries = getattr(self, name)
+            known: set[str] = set()
+            for index, entry in enumerate(entries):
+                if entry.id in known:
+                    raise _located((name, index, "id"), f"duplicate id {entry.id!r}")
+                known.add(entry.id)
+        query_ids = {query.id for query in self.queries}
+        for index, playbook in enumerate(self.playbooks):
+            for reference in playbook.diagnosis:
+                kind, _, ref = reference.partition(":")
+                if kind == "metric" and ref not in seen:
+                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: no metric with id {ref!r}")
+                if kind == "query" and ref not in query_ids:
+                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: no query with id {ref!r}")
+                if kind not in ("metric", "query"):
+                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: expected metric:ID or query:ID")
+        return self
+
+    @property
+    def tiles(self) -> list[MetricSpec]:
+        return [metric for metric in self.metrics if not metric.hidden]
+
+    @property
+    def has_aws(self) -> bool:
+        return bool(self.aws is not None or self.metrics or self.alarms or self.logs or self.queries)
+
+
+class LocatedError(ValueError):
+    """A cross-field error that knows which field it is about."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def _located(loc: tuple[str | int, ...], message: str) -> LocatedError:
+    return LocatedError(loc, message)

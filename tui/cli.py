@@ -1,0 +1,135 @@
+"""``cockpit``: the command line. Run the cockpit on a profile, the demo, or check a profile.
+
+Exit codes: 0 fine, 1 a source failed (check), 2 bad input (profile, arguments).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+COMMANDS = ("run", "demo", "check")
+
+
+def _common(parser: argparse.ArgumentParser, *, profile_required: bool) -> None:
+    parser.add_argument("--profile", "-p", required=profile_required, metavar="FILE", help="the system's profile (TOML)")
+    parser.add_argument("--region", help="AWS region (overrides the profile)")
+    parser.add_argument("--endpoint-url", help="AWS endpoint, e.g. an emulator (overrides the profile)")
+    parser.add_argument("--aws-profile", help="AWS named profile (overrides the profile)")
+    parser.add_argument("--read-only", action="store_true", help="no action can run; plans are still shown")
+    parser.add_argument("--log", metavar="FILE", help="the cockpit's own log (default: under ~/.local/state)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cockpit", description="A terminal cockpit for incident response.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser("run", help="open the cockpit on a profile (the default command)")
+    _common(run, profile_required=True)
+    demo = commands.add_parser("demo", help="the cockpit on a local AWS emulator playing a runbook scenario")
+    demo.add_argument("--scenario", default=None, help="which scenario (default: sentra-scanner)")
+    demo.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    demo.add_argument("--read-only", action="store_true", help="no action can run; plans are still shown")
+    demo.add_argument("--log", metavar="FILE", help="the cockpit's own log")
+    check = commands.add_parser("check", help="validate a profile and try each source once")
+    _common(check, profile_required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv = ["run", *argv]
+    if not argv:
+        build_parser().print_help()
+        return 2
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args)
+    profile = _load(args.profile)
+    target = _target(profile, args)
+    _configure_logging(args.log)
+    if args.command == "check":
+        from tui.check import run_check
+
+        return run_check(profile, target)
+    from tui.app import CockpitApp
+
+    app = CockpitApp(profile, target, read_only=args.read_only)
+    app.run()
+    return app.return_code or 0
+
+
+def _load(path: str):  # -> Profile, imported lazily with pydantic
+    from services.profile import ProfileError, load_profile
+
+    try:
+        return load_profile(path)
+    except ProfileError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _target(profile, args: argparse.Namespace):
+    from services.aws.session import AwsTarget
+
+    aws = profile.aws
+    return AwsTarget(
+        region=getattr(args, "region", None) or (aws.region if aws else None),
+        profile=getattr(args, "aws_profile", None) or (aws.profile if aws else None),
+        endpoint_url=getattr(args, "endpoint_url", None) or (aws.endpoint_url if aws else None),
+        role_arn=aws.role_arn if aws else None,
+    )
+
+
+def _configure_logging(path: str | None) -> None:
+    """The cockpit logs to a file, never to the terminal it draws on."""
+    if path is None:
+        from services.demo.process import state_dir
+
+        path = str(state_dir() / "cockpit.log")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=path, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from services.demo.catalog import SCENARIO_NAMES, DEFAULT_SCENARIO, scenario_profile_path
+
+    if args.list:
+        for name, summary in SCENARIO_NAMES.items():
+            print(f"{name:24} {summary}")
+        return 0
+    scenario = args.scenario or DEFAULT_SCENARIO
+    if scenario not in SCENARIO_NAMES:
+        print(f"cockpit demo: unknown scenario {scenario!r}; known: {', '.join(SCENARIO_NAMES)}", file=sys.stderr)
+        return 2
+    profile = _load(str(scenario_profile_path(scenario)))
+    _configure_logging(args.log)
+    # The emulator accepts any credentials; never send real ones to it.
+    os.environ.update({"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo", "AWS_SESSION_TOKEN": "demo"})
+    os.environ.pop("AWS_PROFILE", None)
+    from services.demo.process import EmulatorProcess
+
+    emulator = EmulatorProcess(scenario)
+    try:
+        from services.aws.session import AwsTarget
+        from tui.app import CockpitApp
+
+        target = AwsTarget(region="us-east-1", endpoint_url=None)
+
+        def connect(target: AwsTarget) -> AwsTarget:
+            return replace(target, endpoint_url=emulator.wait_endpoint())
+
+        app = CockpitApp(profile, target, read_only=args.read_only, connect=connect)
+        app.run()
+        return app.return_code or 0
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

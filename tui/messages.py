@@ -1,0 +1,46 @@
+"""Every message the cockpit's workers post, in one place.
+
+Workers only post these; state changes happen in the handlers. Data messages do not
+bubble: they are posted to the screen that owns the pane.
+"""
+from __future__ import annotations
+
+from textual.message import Message
+
+from services.errors import SourceError
+from services.models import Alarm, LogEvent, MetricsSnapshot
+
+
+class MetricsUpdated(Message, bubble=False):
+    def __init__(self, snapshot: MetricsSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class AlarmsUpdated(Message, bubble=False):
+    def __init__(self, alarms: list[Alarm]) -> None:
+        super().__init__()
+        self.alarms = alarms
+
+
+class LogEventsArrived(Message, bubble=False):
+    def __init__(self, events: list[LogEvent]) -> None:
+        super().__init__()
+        self.events = events
+
+
+class SourceFailed(Message, bubble=False):
+    """A source's call failed; it will try again in ``retry_in`` seconds (None: it will not)."""
+
+    def __init__(self, source: str, error: SourceError, retry_in: float | None) -> None:
+        super().__init__()
+        self.source = source
+        self.error = error
+        self.retry_in = retry_in
+
+
+class SourceConnecting(Message, bubble=False):
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__()
+        self.source = source
+        self.detail = detail

@@ -1,0 +1,42 @@
+"""``?``: the keys, and where this system's runbook lives."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    ("?", "this help"),
+    ("q", "quit (stops the demo emulator too)"),
+    ("escape", "back / close"),
+    ("ctrl+p", "command palette: every command"),
+    ("r", "refresh every pane now"),
+    ("a / f", "focus alarms / logs"),
+    ("tab", "next pane"),
+    ("end", "logs: follow the newest line again"),
+    ("↑ pgup home", "logs: scroll back (pauses following)"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, system: str, runbook: str | None) -> None:
+        super().__init__()
+        self.system = system
+        self.runbook = runbook
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        text.append(f"{self.system}\n", "bold")
+        if self.runbook:
+            text.append(f"runbook: {self.runbook}\n", "dim")
+        text.append("\n")
+        for key, what in KEYS:
+            text.append(f"{key:>12}  ", "bold")
+            text.append(f"{what}\n")
+        with Vertical():
+            yield Static(text)

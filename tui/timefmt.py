@@ -1,0 +1,25 @@
+"""Times on screen: local time with its zone, and short ages ("4m", "2h10m")."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def local_clock(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M:%S %Z")
+
+
+def local_hm(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def age(moment: datetime, now: datetime | None = None) -> str:
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours // 24}d"
