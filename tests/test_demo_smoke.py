@@ -1,0 +1,55 @@
+"""``cockpit demo`` in a real terminal (tmux): it comes up live, quits, and leaves nothing running."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from tests.waiting import wait_for
+
+
+def _capture(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_demo_runs_live_and_quits_cleanly(tmp_path: Path) -> None:
+    assert shutil.which("tmux"), "tmux is required (the README's test command installs it)"
+    cockpit = Path(sys.executable).with_name("cockpit")
+    session = f"cockpit-smoke-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    "-e", f"XDG_STATE_HOME={tmp_path}", f"{cockpit} demo; echo EXITED $?; sleep 60"],
+                   check=True, env=env)
+    try:
+        wait_for(lambda: "in ALARM" in _capture(session) and "lines · following" in _capture(session),
+                 timeout=60, what="alarms and logs on screen")
+        screen = _capture(session)
+        assert "Sentra Scanner" in screen and "Processing duration" in screen
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)", screen).group(1))
+        assert _port_open(port)
+        emulators = subprocess.run(["pgrep", "-f", "services.demo.emulator"], capture_output=True, text=True).stdout.split()
+        assert emulators
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        wait_for(lambda: "EXITED 0" in _capture(session), timeout=30, what="the cockpit to exit")
+        wait_for(lambda: not _port_open(port), timeout=10, what="the emulator's port to close")
+        alive = [pid for pid in emulators if Path(f"/proc/{pid}").exists()]
+        assert not alive, f"emulator processes left running: {alive}"
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_demo_list() -> None:
+    result = subprocess.run([str(Path(sys.executable).with_name("cockpit")), "demo", "--list"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("sentra-scanner")

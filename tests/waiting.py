@@ -1,0 +1,23 @@
+"""Wait on conditions, never on time: poll a predicate until it holds or a deadline passes."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 20.0, what: str = "condition") -> None:
+    """Let the app run (``pilot.pause``) until ``predicate()`` is true."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await pilot.pause(0.05)  # poll: yields to the app's event loop between checks
+
+
+def wait_for(predicate: Callable[[], bool], *, timeout: float = 20.0, what: str = "condition", interval: float = 0.05) -> None:
+    """The same for plain code: a deadline, not a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)  # poll
