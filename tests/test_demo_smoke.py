@@ -17,6 +17,32 @@ def _capture(session: str) -> str:
     return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc), so other demos on the machine are not counted."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, pending = [], [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def _port_open(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
@@ -38,12 +64,14 @@ def test_demo_runs_live_and_quits_cleanly(tmp_path: Path) -> None:
         assert "Sentra Scanner" in screen and "Processing duration" in screen
         port = int(re.search(r"http://127\.0\.0\.1:(\d+)", screen).group(1))
         assert _port_open(port)
-        emulators = subprocess.run(["pgrep", "-f", "services.demo.emulator"], capture_output=True, text=True).stdout.split()
-        assert emulators
+        pane_pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                                      capture_output=True, text=True, check=True).stdout.split()[0])
+        emulators = [pid for pid in _descendants(pane_pid) if "services.demo.emulator" in _cmdline(pid)]
+        assert len(emulators) == 1
         subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
         wait_for(lambda: "EXITED 0" in _capture(session), timeout=30, what="the cockpit to exit")
         wait_for(lambda: not _port_open(port), timeout=10, what="the emulator's port to close")
-        alive = [pid for pid in emulators if Path(f"/proc/{pid}").exists()]
+        alive = [pid for pid in emulators if "services.demo.emulator" in _cmdline(pid)]
         assert not alive, f"emulator processes left running: {alive}"
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)

@@ -1,21 +1,32 @@
-"""The Textual application: one profile, one dashboard; quitting stops what it started."""
+"""The Textual application: one profile, one dashboard; quitting stops what it started.
+
+The first frame (header with the system's name) is drawn before the profile is
+validated and before the dashboard's widgets and pydantic are imported: a responder
+sees the cockpit at once; a profile that turns out invalid ends the app with exit 2.
+"""
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from services.aws.session import AwsTarget
 from services.errors import SourceError
-from services.profile import Profile
-from tui.messages import SourceFailed
-from tui.screens.dashboard import DashboardScreen
-from tui.screens.help import HelpScreen
+from widgets.cockpit_header import CockpitHeader
+
+if TYPE_CHECKING:
+    from services.profile import Profile
 
 log = logging.getLogger("cockpit.app")
+
+ProfileSource = Callable[[], "Profile"]
 
 
 class CockpitApp(App[int]):
@@ -27,25 +38,67 @@ class CockpitApp(App[int]):
         Binding("question_mark", "help", "Help"),
     ]
 
-    def __init__(self, profile: Profile, target: AwsTarget, *, read_only: bool = False,
-                 connect: Callable[[AwsTarget], AwsTarget] | None = None) -> None:
+    def __init__(self, profile: Profile | ProfileSource, target: AwsTarget, *, read_only: bool = False,
+                 connect: Callable[[AwsTarget], AwsTarget] | None = None, system_name: str | None = None) -> None:
         super().__init__()
-        self.profile = profile
+        self._profile_source = profile if callable(profile) else None
+        self.profile: Profile | None = None if callable(profile) else profile
+        self.system_name = system_name or (self.profile.system.name if self.profile else "")
         self.target = target
-        self.read_only = read_only or profile.cockpit.read_only
+        self.read_only_flag = read_only
         self.connect = connect
-        self.sub_title = profile.system.name
+        self.profile_errors: list[str] = []
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_flag or bool(self.profile and self.profile.cockpit.read_only)
+
+    def compose(self) -> ComposeResult:
+        header = CockpitHeader(id="startup-header")
+        header.system = self.system_name
+        header.where = self.target.describe()
+        yield header
+        yield Static(" loading profile…", id="startup-status")
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            # An SSH drop (HUP) or a kill (TERM) exits cleanly: the demo's emulator is stopped too.
+            try:
+                loop.add_signal_handler(signum, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        self.call_after_refresh(self._open_dashboard)
+
+    def _open_dashboard(self) -> None:
+        if self.profile is None and self._profile_source is not None:
+            from services.profile import ProfileError
+
+            try:
+                self.profile = self._profile_source()
+            except ProfileError as error:
+                self.profile_errors = error.lines
+                self.exit(return_code=2)
+                return
+        assert self.profile is not None
+        from tui.screens.dashboard import DashboardScreen
+
+        self.sub_title = self.profile.system.name
         self.push_screen(DashboardScreen(self.profile, self.target, self.connect, read_only=self.read_only))
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.profile.system.name, self.profile.system.runbook))
+        from tui.screens.help import HelpScreen
+
+        if self.profile is not None:
+            self.push_screen(HelpScreen(self.profile.system.name, self.profile.system.runbook))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a worker that died of an unexpected error is reported: its pane and the log."""
         if event.state != WorkerState.ERROR:
             return
+        from tui.messages import SourceFailed
+        from tui.screens.dashboard import DashboardScreen
+
         error = event.worker.error
         log.error("worker %s failed: %r", event.worker.name, error, exc_info=error)
         screen = self.screen

@@ -48,18 +48,64 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         return run_demo(args)
+    if args.command == "run":
+        return run_app(args)
     profile = _load(args.profile)
-    target = _target(profile, args)
+    target = _target(profile.aws, args)
     _configure_logging(args.log)
-    if args.command == "check":
-        from tui.check import run_check
+    from tui.check import run_check
 
-        return run_check(profile, target)
+    return run_check(profile, target)
+
+
+def _peek(path: str) -> tuple[str, dict]:
+    """The system's name and ``[aws]`` table from the TOML alone (fast: no pydantic).
+
+    Full validation happens right after the first frame; a file that does not even
+    parse gets the full error report now.
+    """
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        name = data["system"]["name"]
+        aws = data.get("aws") or {}
+        if isinstance(name, str) and isinstance(aws, dict):
+            return name, aws
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        pass
+    _load(path)  # prints file, line and field, exits 2
+    raise SystemExit(2)
+
+
+def run_app(args: argparse.Namespace) -> int:
+    name, aws = _peek(args.profile)
+    _configure_logging(args.log)
+    from services.aws.session import AwsTarget
     from tui.app import CockpitApp
 
-    app = CockpitApp(profile, target, read_only=args.read_only)
+    target = AwsTarget(
+        region=args.region or aws.get("region"),
+        profile=args.aws_profile or aws.get("profile"),
+        endpoint_url=args.endpoint_url or aws.get("endpoint_url"),
+        role_arn=aws.get("role_arn"),
+    )
+    path = args.profile
+    app = CockpitApp(lambda: _load_or_raise(path), target, read_only=args.read_only, system_name=name)
     app.run()
+    return _finish(app)
+
+
+def _finish(app) -> int:
+    for line in app.profile_errors:
+        print(line, file=sys.stderr)
     return app.return_code or 0
+
+
+def _load_or_raise(path: str):
+    from services.profile import load_profile
+
+    return load_profile(path)
 
 
 def _load(path: str):  # -> Profile, imported lazily with pydantic
@@ -73,10 +119,9 @@ def _load(path: str):  # -> Profile, imported lazily with pydantic
         raise SystemExit(2) from None
 
 
-def _target(profile, args: argparse.Namespace):
+def _target(aws, args: argparse.Namespace):
     from services.aws.session import AwsTarget
 
-    aws = profile.aws
     return AwsTarget(
         region=getattr(args, "region", None) or (aws.region if aws else None),
         profile=getattr(args, "aws_profile", None) or (aws.profile if aws else None),
@@ -107,26 +152,26 @@ def run_demo(args: argparse.Namespace) -> int:
     if scenario not in SCENARIO_NAMES:
         print(f"cockpit demo: unknown scenario {scenario!r}; known: {', '.join(SCENARIO_NAMES)}", file=sys.stderr)
         return 2
-    profile = _load(str(scenario_profile_path(scenario)))
+    path = str(scenario_profile_path(scenario))
+    name, _ = _peek(path)
     _configure_logging(args.log)
     # The emulator accepts any credentials; never send real ones to it.
     os.environ.update({"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo", "AWS_SESSION_TOKEN": "demo"})
     os.environ.pop("AWS_PROFILE", None)
     from services.demo.process import EmulatorProcess
 
-    emulator = EmulatorProcess(scenario)
+    emulator = EmulatorProcess(scenario)  # starts seeding in its own process while the UI draws
     try:
         from services.aws.session import AwsTarget
         from tui.app import CockpitApp
 
-        target = AwsTarget(region="us-east-1", endpoint_url=None)
-
         def connect(target: AwsTarget) -> AwsTarget:
             return replace(target, endpoint_url=emulator.wait_endpoint())
 
-        app = CockpitApp(profile, target, read_only=args.read_only, connect=connect)
+        app = CockpitApp(lambda: _load_or_raise(path), AwsTarget(region="us-east-1"), read_only=args.read_only,
+                         connect=connect, system_name=name)
         app.run()
-        return app.return_code or 0
+        return _finish(app)
     finally:
         emulator.stop()
 

@@ -86,7 +86,9 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         for source in self._sources():
             self._title(source).show("connecting…", "busy")
-        self.start_sources()
+        # After this screen's first paint: the SDK import in the pollers' threads would
+        # otherwise hold the interpreter lock while the first frame is drawn.
+        self.call_after_refresh(self.start_sources)
 
     def _sources(self) -> list[str]:
         return [name for name, present in (("metrics", self.profile.tiles), ("alarms", self.profile.alarms),
