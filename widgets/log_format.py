@@ -1,0 +1,95 @@
+"""How a log line is shown: pure functions shared by the tail view and ``cockpit tail``.
+
+No Textual here. Messages are text: control characters (ANSI escapes included) become
+visible ``\\xNN`` escapes, lone surrogates (undecodable bytes) become U+FFFD, so nothing in
+a log line can move the cursor, recolour the terminal or crash the renderer.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_REPORT = re.compile(r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms.*?"
+                     r"(?:Memory Size: (\d+) MB)?\s*(?:Max Memory Used: (\d+) MB)?(?:\s|$)")
+_LAMBDA_STREAM = re.compile(r"^\d{4}/\d{2}/\d{2}/\[[^\]]*\]([0-9a-f]{6,})$")
+
+
+def printable(message: str) -> str:
+    """One line of visible text: tabs as spaces, newlines as ``⏎``, control chars escaped."""
+    if "\t" in message:
+        message = message.replace("\t", "  ")
+    if "\n" in message or "\r" in message:
+        message = message.replace("\r\n", "\n").replace("\n", " ⏎ ")
+    return _CONTROL.sub(_escape, message)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    code = ord(char)
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else f"\\x{code:02x}"
+
+
+def short_stream(stream: str, width: int = 8) -> str:
+    """Lambda's ``2024/01/01/[$LATEST]3f2a…`` -> ``3f2a9c01``; others: their tail, ``…`` cut."""
+    match = _LAMBDA_STREAM.match(stream)
+    if match:
+        return match.group(1)[:width]
+    if len(stream) <= width:
+        return stream
+    return "…" + stream[-(width - 1):]
+
+
+def fold_report(message: str) -> str | None:
+    """A Lambda ``REPORT`` line as ``⏱ 287,412 ms · 412/512 MB``; None for any other line."""
+    if not message.startswith("REPORT RequestId:"):
+        return None
+    match = _REPORT.match(message)
+    if not match:
+        return None
+    duration = float(match.group(2))
+    text = f"⏱ {duration:,.0f} ms"
+    used, size = match.group(4), match.group(3)
+    if used and size:
+        text += f" · {used}/{size} MB"
+    elif size:
+        text += f" · {size} MB"
+    if "Init Duration" in message:
+        text += " · cold start"
+    return text
+
+
+def pretty_json(message: str) -> str | None:
+    """The message re-indented when it is (or ends with) a JSON object; None otherwise."""
+    start = message.find("{")
+    if start < 0 or not message.rstrip().endswith("}"):
+        return None
+    try:
+        value = json.loads(message[start:])
+    except ValueError:
+        return None
+    prefix = message[:start].rstrip()
+    body = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+    return f"{prefix}\n{body}" if prefix else body
+
+
+def severity(message: str) -> str:
+    """``error``, ``warning``, ``info``, ``timeout``, ``meta`` (START/END/REPORT) or ``""``."""
+    head = message[:400]
+    if "Task timed out" in head:
+        return "timeout"
+    if _SEVERE.search(head):
+        return "error"
+    if _WARN.search(head):
+        return "warning"
+    if head.startswith(("START RequestId", "END RequestId", "REPORT RequestId")):
+        return "meta"
+    if _INFO.search(head):
+        return "info"
+    return ""
+
+
+_SEVERE = re.compile(r"\b(ERROR|FATAL|CRITICAL|Error|Exception|Traceback|AccessDenied|NoSuchKey|Failed)\b"
+                     r"|\"level\"\s*:\s*\"(error|ERROR|fatal|FATAL)\"")
+_WARN = re.compile(r"\bWARN(ING)?\b|\"level\"\s*:\s*\"(warn|WARN|warning|WARNING)\"")
+_INFO = re.compile(r"\bINFO\b|\"level\"\s*:\s*\"(info|INFO)\"")
