@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-COMMANDS = ("run", "demo", "check")
+COMMANDS = ("run", "demo", "check", "tail")
 
 
 def _common(parser: argparse.ArgumentParser, *, profile_required: bool) -> None:
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--log", metavar="FILE", help="the cockpit's own log")
     check = commands.add_parser("check", help="validate a profile and try each source once")
     _common(check, profile_required=True)
+    from tui.tail_cli import add_parser as add_tail_parser
+
+    add_tail_parser(commands)
     return parser
 
 
@@ -50,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args)
     if args.command == "run":
         return run_app(args)
+    if args.command == "tail":
+        from tui.tail_cli import run_tail
+
+        return run_tail(args)
     profile = _load(args.profile)
     target = _target(profile.aws, args)
     _configure_logging(args.log)

@@ -55,11 +55,27 @@ class AwsSession:
                 self._clients[service] = self._make_client(service)
             return self._clients[service]
 
-    def _make_client(self, service: str) -> Any:
+    def streaming_client(self, service: str) -> Any:
+        """A client for long-lived event streams (StartLiveTail): a long read timeout, no retries.
+
+        With an ``endpoint_url`` (an emulator, a VPC endpoint) the operation's host prefix
+        (``streaming-``) is not added: the URL already names the host.
+        """
+        from botocore.config import Config
+
+        key = f"{service}#streaming"
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self._make_client(service, Config(
+                    connect_timeout=5, read_timeout=300, retries={"mode": "standard", "max_attempts": 1},
+                    user_agent_extra="incident-cockpit", inject_host_prefix=self.target.endpoint_url is None))
+            return self._clients[key]
+
+    def _make_client(self, service: str, config: Any = None) -> Any:
         import boto3
         from botocore.config import Config
 
-        config = Config(
+        config = config or Config(
             connect_timeout=3,
             read_timeout=15,
             retries={"mode": "standard", "max_attempts": 3},
