@@ -8,7 +8,8 @@ from __future__ import annotations
 from textual.message import Message
 
 from services.errors import SourceError
-from services.models import Alarm, LogEvent, MetricsSnapshot
+from services.models import (Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition, LogEvent,
+                            MetricsSnapshot)
 
 
 class MetricsUpdated(Message, bubble=False):

@@ -19,12 +19,13 @@ from services.models import MetricSeries
 from services.profile import MetricSpec, Profile
 from services.profile.model import duration_seconds
 from services.thresholds import band_of
-from tui.messages import AlarmsUpdated, LogEventsArrived, MetricsUpdated, SourceConnecting, SourceFailed
+from tui.logs_pane import LogsPane
+from tui.messages import AlarmsUpdated, MetricsUpdated, SourceConnecting, SourceFailed
 from tui.polling import Poller
 from tui.timefmt import age, local_clock, local_hm
 from widgets.alarm_table import AlarmRow, AlarmTable
 from widgets.cockpit_header import CockpitHeader
-from widgets.log_tail import LogTail, TailLine
+from widgets.log_tail import LogTail
 from widgets.metric_tile import MetricTile, TileReading
 from widgets.pane_title import PaneTitle
 from widgets.units import format_value
@@ -70,9 +71,7 @@ class DashboardScreen(Screen):
                 yield PaneTitle("ALARMS", id="alarms-title")
                 yield AlarmTable(id="alarms")
         if self.profile.logs:
-            with Vertical(id="logs-pane", classes="pane"):
-                yield PaneTitle("LOGS", id="logs-title")
-                yield LogTail(max_lines=self.profile.cockpit.log_buffer, id="logs")
+            yield LogsPane(self.profile.logs, self.profile.cockpit)
         yield Footer()
 
     def on_resize(self) -> None:
@@ -124,12 +123,9 @@ class DashboardScreen(Screen):
             alarms = AlarmsSource(self.session, self.profile.alarms)
             self._start_poller(Poller("alarms", self, alarms.fetch, AlarmsUpdated, settings.alarms_refresh))
         if self.profile.logs:
-            from services.aws.log_tail import FilterLogEventsTail
-
-            tail = FilterLogEventsTail(self.session, [log.group for log in self.profile.logs],
-                                       since_seconds=duration_seconds(settings.logs_since),
-                                       lookback_seconds=settings.logs_lookback)
-            self._start_poller(Poller("logs", self, tail.poll, LogEventsArrived, settings.logs_poll))
+            logs = self.query_one(LogsPane)
+            logs.start(self.session)
+            self.pollers["logs"] = logs.poller
 
     def _start_poller(self, poller: Poller) -> None:
         self.pollers[poller.source] = poller
@@ -168,15 +164,6 @@ class DashboardScreen(Screen):
         firing = sum(1 for a in message.alarms if a.state == "ALARM")
         status = f"{len(rows)} alarms · {firing} in ALARM · updated {local_clock(now)}"
         self._title("alarms").show(status, "warning" if firing else "ok")
-
-    @on(LogEventsArrived)
-    def show_logs(self, message: LogEventsArrived) -> None:
-        labels = {log.group: log.title for log in self.profile.logs}
-        tail = self.query_one(LogTail)
-        tail.append(TailLine(when=local_clock(event.timestamp), source=labels.get(event.group, event.group),
-                             message=event.message, stream=event.stream) for event in message.events)
-        mode = "following" if tail.following else "paused (end: follow)"
-        self._title("logs").show(f"{', '.join(labels.values())} · {tail.line_count} lines · {mode}")
 
     @on(SourceFailed)
     def show_failure(self, message: SourceFailed) -> None:
