@@ -8,8 +8,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from services.errors import SourceError
-from services.models import (Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition, LogEvent,
-                            MetricsSnapshot)
+from services.models import Alarm, LogEvent, MetricsSnapshot
 
 
 class MetricsUpdated(Message, bubble=False):
@@ -25,9 +24,12 @@ class AlarmsUpdated(Message, bubble=False):
 
 
 class LogEventsArrived(Message, bubble=False):
-    def __init__(self, events: list[LogEvent]) -> None:
+    """A tail's new events, and how it reads now (``status``: "live tail", "polling", …)."""
+
+    def __init__(self, events: list[LogEvent], status: str = "") -> None:
         super().__init__()
         self.events = events
+        self.status = status
 
 
 class SourceFailed(Message, bubble=False):
