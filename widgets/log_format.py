@@ -10,8 +10,9 @@ import json
 import re
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_REPORT = re.compile(r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms.*?"
-                     r"(?:Memory Size: (\d+) MB)?\s*(?:Max Memory Used: (\d+) MB)?(?:\s|$)")
+_DURATION = re.compile(r"\bDuration: ([\d.]+) ms")
+_MEMORY_SIZE = re.compile(r"Memory Size: (\d+) MB")
+_MEMORY_USED = re.compile(r"Max Memory Used: (\d+) MB")
 _LAMBDA_STREAM = re.compile(r"^\d{4}/\d{2}/\d{2}/\[[^\]]*\]([0-9a-f]{6,})$")
 
 
@@ -44,16 +45,15 @@ def fold_report(message: str) -> str | None:
     """A Lambda ``REPORT`` line as ``⏱ 287,412 ms · 412/512 MB``; None for any other line."""
     if not message.startswith("REPORT RequestId:"):
         return None
-    match = _REPORT.match(message)
+    match = _DURATION.search(message)
     if not match:
         return None
-    duration = float(match.group(2))
-    text = f"⏱ {duration:,.0f} ms"
-    used, size = match.group(4), match.group(3)
+    text = f"⏱ {float(match.group(1)):,.0f} ms"
+    used, size = _MEMORY_USED.search(message), _MEMORY_SIZE.search(message)
     if used and size:
-        text += f" · {used}/{size} MB"
+        text += f" · {used.group(1)}/{size.group(1)} MB"
     elif size:
-        text += f" · {size} MB"
+        text += f" · {size.group(1)} MB"
     if "Init Duration" in message:
         text += " · cold start"
     return text

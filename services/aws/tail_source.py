@@ -131,7 +131,7 @@ class LogTailSource:
         if refused is not None:
             if self.mode == "live":
                 raise SourceError(f"live tail unavailable here ({refused})", operation="logs.start_live_tail")
-            self.note = f"live tail unavailable: {refused}"
+            self.note = "no live tail here"
             return
         live = LiveTail(self.session, list(self.poller.groups), filter_pattern=self.filter_pattern,
                         dedupe=self.dedupe, clock=self.clock)
@@ -149,7 +149,7 @@ class LogTailSource:
     def _refuse(self, reason: str) -> None:
         with _lock:
             _live_unsupported[self._endpoint] = reason[:120]
-        self.note = f"live tail unavailable: {reason[:120]}"
+        self.note = "no live tail here"
 
     def _stop_live(self) -> None:
         if self.live is not None:
@@ -167,5 +167,5 @@ class LogTailSource:
         if not timed_out and lived < self.min_live_seconds:
             self._refuse(f"session closed after {lived:.0f}s ({error})")
         else:
-            self.note = f"live tail restarted after: {error}"
+            self.note = f"live tail restarted ({error})"
         return self._from_poller()
