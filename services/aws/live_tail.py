@@ -113,7 +113,8 @@ class LiveTailSession:
     def _read(self) -> None:
         stream = self._stream
         try:
-            for item in stream or ():
+            # A stubbed response (botocore's Stubber) carries one event as a dict, not a stream.
+            for item in [stream] if isinstance(stream, dict) else stream or ():
                 if self.ended:
                     return
                 self.out.put(self._parse(item))
@@ -183,8 +184,10 @@ class LiveTail:
 
     def __init__(self, session: AwsSession, groups: list[str], *, filter_pattern: str | None = None,
                  renew_after: float = SESSION_LIMIT - 300, overlap: float = 10.0,
-                 dedupe: MergedDedupe | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 dedupe: MergedDedupe | None = None, clock: Callable[[], float] = time.monotonic,
+                 opener: Callable[..., LiveTailSession] | None = None) -> None:
         self.session = session
+        self.opener = opener or LiveTailSession  # the renewal logic is tested with open-ended sessions
         self.groups = list(groups)
         self.filter_pattern = filter_pattern
         self.renew_after = renew_after
@@ -214,7 +217,7 @@ class LiveTail:
         try:
             for index in range(0, len(arns), MAX_GROUPS_PER_SESSION):
                 chunk = dict(arns[index:index + MAX_GROUPS_PER_SESSION])
-                live = LiveTailSession(self.session, chunk, self.filter_pattern, self._queue, self.clock)
+                live = self.opener(self.session, chunk, self.filter_pattern, self._queue, self.clock)
                 live.open()
                 opened.append(live)
         except BaseException:

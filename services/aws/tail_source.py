@@ -116,7 +116,7 @@ class LogTailSource:
 
     def _from_poller(self) -> list[LogEvent]:
         events = self.poller.poll()
-        if len(self.dedupe) or self.live is not None:
+        if self.mode != "poll" or len(self.dedupe):  # live may deliver these too: count them
             events = [event for event in events if self.dedupe.admit("poll", event)]
             starts = [self.poller.window_start(group) for group in self.poller.groups]
             if starts:
