@@ -51,3 +51,17 @@ class BadInput(SourceError):
 
     kind = "bad input"
     retry = False
+
+
+class ReadOnly(SourceError):
+    """The cockpit runs read-only: plans are shown, nothing can run."""
+
+    kind = "read-only"
+    retry = False
+
+
+class NotConfirmed(SourceError):
+    """An action was asked to run without a valid confirmation of its plan."""
+
+    kind = "not confirmed"
+    retry = False

@@ -59,6 +59,8 @@ class Plan:
     summary: str
     reversible: bool
     notes: tuple[str, ...] = ()
+    undoes: str | None = None
+    """Set on the plan of an undo: the ``action_id`` whose effect it reverses."""
 
     @property
     def is_noop(self) -> bool:

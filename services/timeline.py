@@ -1,0 +1,154 @@
+"""The incident timeline: an append-only JSON-lines file, one object per step.
+
+Durability contract (``Timeline.append``):
+
+- the file is opened with ``O_APPEND``, so concurrent writers never overwrite each other;
+- each event is encoded first and written with **one** ``os.write`` of the whole line,
+  then ``os.fsync``'d, before ``append`` returns. A process killed at any moment (even
+  ``kill -9``) therefore leaves a file whose lines all parse: a line is either entirely
+  there or not at all;
+- secrets never reach the file: values under secret-looking names are ``***``
+  (``services.redact``), and those values are masked in the free text recorded with them.
+
+Event fields: ``time`` (ISO 8601, UTC), ``operator`` (the OS user), ``profile`` (the
+system's name), ``step`` (see ``STEPS``, or a free kind such as ``note``), then where
+known ``action``, ``target``, ``params``, ``before``, ``after``, ``error``, ``detail``
+and any extra fields the caller gives (e.g. ``command``, ``ok``).
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import threading
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from services.redact import mask_text, redact
+
+
+class Step(StrEnum):
+    """The steps the executor records; other kinds (``note``, ``alarm``...) are allowed."""
+
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    REFUSED = "refused"
+    STARTED = "started"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    VERIFIED = "verified"
+    UNDONE = "undone"
+    NOTE = "note"
+    ALARM = "alarm"
+
+
+STEPS = frozenset(step.value for step in Step)
+_KIND = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_TEXT_FIELDS = ("error", "detail", "command", "summary")
+
+
+def default_timeline_path() -> Path:
+    """``$XDG_STATE_HOME/incident-cockpit/timeline.jsonl`` (``~/.local/state/...`` by default)."""
+    from services.demo.process import state_dir
+
+    return state_dir() / "timeline.jsonl"
+
+
+def current_operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (some containers)
+        return f"uid {os.getuid()}"
+
+
+class Timeline:
+    """Appends events for one system; safe to share between threads and processes."""
+
+    def __init__(self, path: Path | str | None = None, *, profile: str = "", operator: str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_timeline_path()
+        self.profile = profile
+        self.operator = operator or current_operator()
+        self._lock = threading.Lock()
+
+    def append(self, step: str, *, action: str | None = None, target: str | None = None,
+               params: dict[str, Any] | None = None, before: Any = None, after: Any = None,
+               error: str | None = None, detail: str | None = None, profile: str | None = None,
+               **extra: Any) -> dict[str, Any]:
+        """Write one event durably (see the module's contract); return it as written."""
+        if not _KIND.match(step):
+            raise ValueError(f"timeline step {step!r}: expected a short lower-case kind such as 'note'")
+        event: dict[str, Any] = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "operator": self.operator,
+            "profile": profile if profile is not None else self.profile,
+            "step": step,
+        }
+        optional = {"action": action, "target": target, "params": params, "before": before, "after": after,
+                    "error": error, "detail": detail, **extra}
+        event.update({key: value for key, value in optional.items() if value is not None})
+        secrets: set[str] = set()
+        event = redact(event, secrets)
+        for key in _TEXT_FIELDS:
+            if isinstance(event.get(key), str) and secrets:
+                event[key] = mask_text(event[key], secrets)
+        line = (json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":")) + "\n").encode()
+        self._write(line)
+        return event
+
+    def _write(self, line: bytes) -> None:
+        with self._lock:
+            created = not self.path.exists()
+            if created:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                written = os.write(fd, line)  # one write: the line lands whole or not at all
+                if written != len(line):
+                    # Only a full disk does this to a regular file; say so rather than lose steps quietly.
+                    raise OSError(f"timeline {self.path}: wrote {written} of {len(line)} bytes (disk full?)")
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                _fsync_directory(self.path.parent)  # the new file's name must survive a crash too
+
+    def events(self) -> list[dict[str, Any]]:
+        return read_timeline(self.path)
+
+
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_timeline(path: Path | str, *, strict: bool = True) -> list[dict[str, Any]]:
+    """The events of a timeline file, oldest first; ``[]`` when it does not exist yet.
+
+    ``strict``: a line that does not parse raises ``ValueError`` naming it; otherwise it
+    is skipped (a pane showing the timeline should show the rest, not nothing).
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    events: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                event = json.loads(raw)
+                if not isinstance(event, dict):
+                    raise ValueError("not an object")
+            except ValueError as error:
+                if strict:
+                    raise ValueError(f"{path}:{number}: not a timeline event ({error})") from None
+                continue
+            events.append(event)
+    return events
