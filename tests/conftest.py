@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.engines import docker_client, lock_conflict, pg_dsn, pg_server, podman_service  # noqa: F401 - real PostgreSQL and podman
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
