@@ -22,8 +22,10 @@ OTHER = "/aws/lambda/live-other"
 @pytest.fixture(autouse=True)
 def _forget_live_support():
     tail_source._live_unsupported.clear()
+    tail_source._live_proven.clear()
     yield
     tail_source._live_unsupported.clear()
+    tail_source._live_proven.clear()
 
 
 def _seed(boto, count: int, group: str = GROUP, stream: str = "s1", start: int | None = None) -> int:
@@ -89,7 +91,7 @@ def test_live_tail_reports_sampling(aws_session, boto) -> None:
 
 def test_auto_source_falls_back_to_polling_and_delivers_each_event_once(aws_session, boto) -> None:
     start = _seed(boto, 20)
-    source = LogTailSource(aws_session, [GROUP], since_seconds=120, lookback_seconds=60, min_live_seconds=30)
+    source = LogTailSource(aws_session, [GROUP], since_seconds=120, lookback_seconds=60, min_live_seconds=5)
     first = source.poll()
     assert [event.message for event in first.events] == [f"m{i}" for i in range(20)]
     assert source.live is not None  # moto answers StartLiveTail…

@@ -54,6 +54,9 @@ class LogsPane(Vertical):
         Binding("p", "toggle_mode", "Complete mode", show=False),
     ]
 
+    page_size: int | None = None
+    """FilterLogEvents page size (None: the service's default, 10,000); tests make pages small."""
+
     def __init__(self, logs: list[LogSpec], settings: CockpitSettings, *, id: str = "logs-pane") -> None:
         super().__init__(id=id, classes="pane")
         self.labels = {log.group: log.title for log in logs}
@@ -86,7 +89,7 @@ class LogsPane(Vertical):
             self.source.close()
         self.source = LogTailSource(session, list(self.labels), since_seconds=duration_seconds(self.settings.logs_since),
                                     lookback_seconds=self.settings.logs_lookback,
-                                    filter_pattern=self.server_filter or None)
+                                    filter_pattern=self.server_filter or None, page_size=self.page_size)
         source = self.source
         self.poller = Poller("logs", self, source.poll, lambda batch: LogEventsArrived(batch.events, batch.status),
                              self.settings.logs_poll)

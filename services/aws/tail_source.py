@@ -5,6 +5,9 @@ tries ``StartLiveTail`` once per endpoint. An endpoint that refuses it, or whose
 session closes within ``min_live_seconds`` without the 3-hour timeout (an emulator that
 answers with a finite stream), is remembered as unsupported and the source keeps polling.
 A live session that fails later is restarted after a polling pass that covers the gap.
+Until an endpoint's first session has lived ``min_live_seconds`` its events are held
+back: if it closes before that, they are dropped (polling delivers them) rather than
+trusted, since an emulator's one-shot answer may repeat or misattribute events.
 Mode ``"poll"`` (the complete mode: Live Tail samples above 500 events/s) never uses
 Live Tail. Every event is delivered once across the switches: the polling tail
 de-duplicates by ``eventId``, and ``MergedDedupe`` by content between polling and live.
@@ -26,6 +29,7 @@ from services.models import LogEvent
 TailMode = Literal["auto", "live", "poll"]
 
 _live_unsupported: dict[tuple[str | None, str | None], str] = {}
+_live_proven: set[tuple[str | None, str | None]] = set()
 _lock = threading.Lock()
 
 
@@ -43,7 +47,7 @@ class LogTailSource:
 
     def __init__(self, session: AwsSession, groups: list[str], *, mode: TailMode = "auto",
                  since_seconds: float = 600, lookback_seconds: float = 120, filter_pattern: str | None = None,
-                 page_size: int | None = None, min_live_seconds: float = 30.0,
+                 page_size: int | None = None, min_live_seconds: float = 5.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.session = session
         self.filter_pattern = filter_pattern or None
@@ -61,6 +65,7 @@ class LogTailSource:
         self._live_opened = 0.0
         self._backfilled = False
         self.mode_changed = False
+        self._held: list[LogEvent] = []  # live events of a session still on probation
 
     @property
     def groups(self) -> list[str]:
@@ -109,6 +114,13 @@ class LogTailSource:
         except SourceError as error:
             events = self._live_failed(error)
         else:
+            if self._endpoint not in _live_proven:
+                self._held.extend(events)
+                if self.clock() - self._live_opened < self.min_live_seconds:
+                    return TailBatch([], self.status(), self.poller.calls)
+                with _lock:
+                    _live_proven.add(self._endpoint)
+                events, self._held = self._held, []
             if self.live.newest_ms:
                 self.poller.advance(self.live.newest_ms - self.lookback_ms)
                 self.dedupe.prune(self.live.newest_ms - 2 * self.lookback_ms)
@@ -164,8 +176,10 @@ class LogTailSource:
         lived = self.clock() - self._live_opened
         timed_out = self.live.timed_out
         self._stop_live()
-        if not timed_out and lived < self.min_live_seconds:
+        if not timed_out and lived < self.min_live_seconds and self._endpoint not in _live_proven:
             self._refuse(f"session closed after {lived:.0f}s ({error})")
+            self._held = []  # not trusted: the polling pass below delivers them
+            self.dedupe = MergedDedupe()
         else:
             self.note = f"live tail restarted ({error})"
         return self._from_poller()
