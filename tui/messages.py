@@ -47,3 +47,41 @@ class SourceConnecting(Message, bubble=False):
         super().__init__()
         self.source = source
         self.detail = detail
+
+
+class LogGroupsListed(Message, bubble=False):
+    """The account's log groups for the picker, or why they could not be listed."""
+
+    def __init__(self, groups: list[str], error: SourceError | None = None) -> None:
+        super().__init__()
+        self.groups = groups
+        self.error = error
+
+
+class InsightsProgress(Message, bubble=False):
+    """A query's latest ``QueryProgress`` (status, rows, statistics), about once a second."""
+
+    def __init__(self, run_id: int, progress: object) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.progress = progress
+
+
+class InsightsFailed(Message, bubble=False):
+    """A query could not start, be polled, or be stopped (``stage``: start, poll, stop)."""
+
+    def __init__(self, run_id: int, error: SourceError, stage: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.error = error
+        self.stage = stage
+
+
+class InsightsRecordLoaded(Message, bubble=False):
+    """``GetLogRecord``'s answer for a result row (``record`` None when it failed)."""
+
+    def __init__(self, row: dict[str, str], record: dict[str, str] | None, error: SourceError | None = None) -> None:
+        super().__init__()
+        self.row = row
+        self.record = record
+        self.error = error
