@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from services.errors import SourceError
+from tui.messages import LogGroupsListed
 
 
 class LogGroupPicker(ModalScreen[str | None]):
@@ -53,14 +54,16 @@ class LogGroupPicker(ModalScreen[str | None]):
         from services.aws.log_tail import list_log_groups
 
         try:
-            groups = list_log_groups(self.session)
+            self.post_message(LogGroupsListed(list_log_groups(self.session)))
         except SourceError as error:
-            self.app.call_from_thread(self.query_one("#groups-status", Static).update, str(error))
-            return
-        self.app.call_from_thread(self.show_groups, groups)
+            self.post_message(LogGroupsListed([], error))
 
-    def show_groups(self, groups: list[str]) -> None:
-        self.groups = [group for group in groups if group not in self.exclude]
+    @on(LogGroupsListed)
+    def show_groups(self, message: LogGroupsListed) -> None:
+        if message.error is not None:
+            self.query_one("#groups-status", Static).update(str(message.error))
+            return
+        self.groups = [group for group in message.groups if group not in self.exclude]
         self.refilter(self.query_one(Input).value)
 
     def refilter(self, text: str) -> None:
