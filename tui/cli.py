@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-COMMANDS = ("run", "demo", "check", "tail")
+COMMANDS = ("run", "demo", "check", "tail", "actions", "plan")
 
 
 def _common(parser: argparse.ArgumentParser, *, profile_required: bool) -> None:
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.tail_cli import add_parser as add_tail_parser
 
     add_tail_parser(commands)
+    from tui.actions_cli import add_parsers as add_action_parsers
+
+    add_action_parsers(commands)
     return parser
 
 
@@ -57,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         from tui.tail_cli import run_tail
 
         return run_tail(args)
+    if args.command in ("actions", "plan"):
+        from tui.actions_cli import run_actions, run_plan
+
+        return run_actions(args) if args.command == "actions" else run_plan(args)
     profile = _load(args.profile)
     target = _target(profile.aws, args)
     _configure_logging(args.log)
