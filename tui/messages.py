@@ -85,3 +85,59 @@ class InsightsRecordLoaded(Message, bubble=False):
         self.row = row
         self.record = record
         self.error = error
+
+
+# ---------------------------------------------------------------- containers, PostgreSQL, health
+class ContainersUpdated(Message, bubble=False):
+    """One listing of the engine's containers (``services.docker_engine.ContainersSnapshot``)."""
+
+    def __init__(self, snapshot: object) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class ContainerStatsArrived(Message, bubble=False):
+    """One stats sample of one container (``ContainerStats``); high rate: one per container per second."""
+
+    def __init__(self, stats: object) -> None:
+        super().__init__()
+        self.stats = stats
+
+
+class ContainerLogsArrived(Message, bubble=False):
+    """New log lines of the selected container (``ContainerLogLine``s)."""
+
+    def __init__(self, container: str, lines: list) -> None:
+        super().__init__()
+        self.container = container
+        self.lines = lines
+
+
+class ContainerDetailsLoaded(Message, bubble=False):
+    def __init__(self, details: object) -> None:
+        super().__init__()
+        self.details = details
+
+
+class PostgresActivityUpdated(Message, bubble=False):
+    """``pg_stat_activity`` as ``services.postgres.ActivitySnapshot``."""
+
+    def __init__(self, snapshot: object) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class DatabaseDetailUpdated(Message, bubble=False):
+    """Blocking tree and overview (``services.postgres.DatabaseDetail``) for the database screen."""
+
+    def __init__(self, detail: object) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class HealthChecked(Message, bubble=False):
+    """One check of one ``[[health]]`` URL (``services.health.HealthResult``)."""
+
+    def __init__(self, result: object) -> None:
+        super().__init__()
+        self.result = result
