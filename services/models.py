@@ -34,13 +34,26 @@ class MetricsSnapshot:
     start: datetime
     end: datetime
     api_calls: int
+    periods: dict[str, int] = field(default_factory=dict)
+    """The period each query was asked for: it follows the range (see ``MetricsSource``)."""
 
 
 AlarmState = Literal["ALARM", "INSUFFICIENT_DATA", "OK"]
 
 
 @dataclass(frozen=True, slots=True)
+class MetricKey:
+    """What identifies a CloudWatch metric: namespace, name and dimensions (sorted)."""
+
+    namespace: str
+    name: str
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Alarm:
+    """A metric or composite alarm; ``metric``/``threshold`` are display text, ``watches`` the metrics."""
+
     name: str
     state: str
     reason: str
@@ -49,6 +62,41 @@ class Alarm:
     metric: str | None = None
     threshold: str | None = None
     actions_enabled: bool = True
+    watches: tuple[MetricKey, ...] = ()
+    description: str = ""
+    threshold_value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmTransition:
+    """One alarm changed state between two refreshes (``at``: the alarm's own state time)."""
+
+    name: str
+    old_state: str
+    new_state: str
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmsSnapshot:
+    """One refresh of the alarms: most urgent first, and what changed since the last one."""
+
+    alarms: list[Alarm]
+    transitions: list[AlarmTransition] = field(default_factory=list)
+    api_calls: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmHistoryItem:
+    """One entry of ``describe_alarm_history`` (states only for state updates)."""
+
+    timestamp: datetime
+    kind: str
+    summary: str
+    old_state: str | None = None
+    new_state: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from textual.message import Message
 
 from services.errors import SourceError
-from services.models import Alarm, LogEvent, MetricsSnapshot
+from services.models import (Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition, LogEvent,
+                            MetricsSnapshot)
 
 
 class MetricsUpdated(Message, bubble=False):
@@ -18,9 +19,49 @@ class MetricsUpdated(Message, bubble=False):
 
 
 class AlarmsUpdated(Message, bubble=False):
-    def __init__(self, alarms: list[Alarm]) -> None:
+    """One refresh of the alarms (a snapshot also carries the state changes since the last one)."""
+
+    def __init__(self, alarms: list[Alarm] | AlarmsSnapshot) -> None:
         super().__init__()
-        self.alarms = alarms
+        snapshot = alarms if isinstance(alarms, AlarmsSnapshot) else AlarmsSnapshot(alarms=list(alarms))
+        self.snapshot = snapshot
+        self.alarms = snapshot.alarms
+        self.transitions = snapshot.transitions
+
+
+class AlarmStateChanged(Message):
+    """An alarm changed state while the cockpit runs; bubbles to the app (timeline, incidents)."""
+
+    def __init__(self, transition: AlarmTransition) -> None:
+        super().__init__()
+        self.transition = transition
+
+
+class AlarmHistoryLoaded(Message, bubble=False):
+    """``describe_alarm_history`` for ``name`` (newest first)."""
+
+    def __init__(self, name: str, items: list[AlarmHistoryItem]) -> None:
+        super().__init__()
+        self.name = name
+        self.items = items
+
+
+class AlarmHistoryFailed(Message, bubble=False):
+    """The history of ``name`` could not be read (``Unsupported`` on endpoints without it)."""
+
+    def __init__(self, name: str, error: SourceError) -> None:
+        super().__init__()
+        self.name = name
+        self.error = error
+
+
+class PlaybookRequested(Message):
+    """Hook for the Actions issue: open the playbook(s) listing ``alarm`` (ids in ``playbooks``)."""
+
+    def __init__(self, alarm: str, playbooks: list[str]) -> None:
+        super().__init__()
+        self.alarm = alarm
+        self.playbooks = playbooks
 
 
 class LogEventsArrived(Message, bubble=False):

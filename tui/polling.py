@@ -34,7 +34,7 @@ class Poller:
     """Calls ``fetch`` every ``interval`` seconds and posts ``to_message(result)`` to ``target``."""
 
     def __init__(self, source: str, target: MessagePump, fetch: Callable[[], Any],
-                 to_message: Callable[[Any], Message | None], interval: float) -> None:
+                 to_message: Callable[[Any], Message | list[Message] | None], interval: float) -> None:
         self.source = source
         self.target = target
         self.fetch = fetch
@@ -73,6 +73,7 @@ class Poller:
                 continue
             self.failures = 0
             message = self.to_message(result)
-            if message is not None:
-                self.target.post_message(message)
+            for each in message if isinstance(message, list) else [message]:
+                if each is not None:
+                    self.target.post_message(each)
             await self._wait(self.interval)

@@ -23,3 +23,10 @@ def age(moment: datetime, now: datetime | None = None) -> str:
     if hours < 48:
         return f"{hours}h{minutes:02d}m"
     return f"{hours // 24}d"
+
+
+def local_since(moment: datetime, now: datetime | None = None) -> str:
+    """A stable "since when": ``14:02:07`` today, ``Nov23 14:02`` before (it does not tick)."""
+    local = moment.astimezone()
+    today = (now or datetime.now(UTC)).astimezone().date()
+    return local.strftime("%H:%M:%S") if local.date() == today else local.strftime("%b%d %H:%M")

@@ -1,28 +1,47 @@
-"""Alarms as a table, most urgent first: state, name, how long in that state, reason."""
+"""Alarms as a table, most urgent first: mark, state, name, since when, reason, what it watches.
+
+The mark column says ``●`` for an alarm that just changed state (the row is highlighted)
+and ``✓`` for one acknowledged in this cockpit. ``show`` touches only the cells that
+changed; a new order or a new set of alarms rebuilds the rows.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 
 STATE_STYLE = {"ALARM": "bold white on red", "INSUFFICIENT_DATA": "yellow", "OK": "green"}
 STATE_LABEL = {"ALARM": "ALARM", "INSUFFICIENT_DATA": "NO DATA", "OK": "OK"}
+COLUMNS = (("", "mark", 1), ("state", "state", 7), ("alarm", "alarm", None), ("since", "since", 11),
+           ("reason", "reason", None), ("watches", "watches", None))
 
 
 @dataclass(frozen=True)
 class AlarmRow:
-    """One alarm as shown; ``since`` is already human ("4m", "2h10m")."""
+    """One alarm as shown; ``since`` is already local time text ("14:02", "Nov 23 14:02")."""
 
     name: str
     state: str
     since: str
     reason: str
     watches: str = ""
+    acked: bool = False
+    changed: bool = False
+
+
+def _cells(row: AlarmRow) -> tuple[Text, ...]:
+    mark = Text("●", "bold magenta") if row.changed else Text("✓", "dim") if row.acked else Text("")
+    state_style = "dim" if row.acked else STATE_STYLE.get(row.state, "")
+    name_style = "bold reverse" if row.changed else "dim" if row.acked else "bold" if row.state == "ALARM" else ""
+    return (mark, Text(STATE_LABEL.get(row.state, row.state), state_style), Text(row.name, name_style),
+            Text(row.since), Text(row.reason), Text(row.watches, "dim"))
 
 
 class AlarmTable(DataTable):
-    """Rows keyed by alarm name; ``show`` repaints only when the rows changed."""
+    """Rows keyed by alarm name; keys act on the alarm under the cursor by posting messages."""
 
     DEFAULT_CSS = """
     AlarmTable {
@@ -33,34 +52,97 @@ class AlarmTable(DataTable):
     }
     """
 
+    BINDINGS = [
+        Binding("s", "ack", "Ack", tooltip="Acknowledge here (no AWS call): the alarm sinks in the list"),
+        Binding("m", "jump_metric", "Metric", tooltip="Focus the tile of the metric this alarm watches"),
+        Binding("p", "playbook", "Playbook", tooltip="Open the playbook that lists this alarm"),
+    ]
+
+    class AlarmMessage(Message):
+        """Base of the table's messages: ``name`` is the alarm under the cursor."""
+
+        def __init__(self, table: AlarmTable, name: str) -> None:
+            super().__init__()
+            self.table = table
+            self.name = name
+
+        @property
+        def control(self) -> AlarmTable:
+            return self.table
+
+    class AckToggled(AlarmMessage):
+        """``s``: acknowledge (or un-acknowledge) the alarm locally."""
+
+    class MetricWanted(AlarmMessage):
+        """``m``: show the tile of the metric the alarm watches."""
+
+    class PlaybookWanted(AlarmMessage):
+        """``p``: open the playbook that lists the alarm."""
+
+    class Opened(AlarmMessage):
+        """``enter``: open the alarm's detail screen (history)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_row_labels=False)
         self._rows: tuple[AlarmRow, ...] = ()
 
     def on_mount(self) -> None:
-        self.add_column("state", key="state", width=8)
-        self.add_column("alarm", key="alarm")
-        self.add_column("for", key="since", width=7)
-        self.add_column("watches", key="watches")
-        self.add_column("reason", key="reason")
+        for label, key, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
 
     @property
     def rows_shown(self) -> tuple[AlarmRow, ...]:
         return self._rows
+
+    @property
+    def selected_name(self) -> str | None:
+        if self._rows and 0 <= self.cursor_row < len(self._rows):
+            return self._rows[self.cursor_row].name
+        return None
 
     def show(self, rows: list[AlarmRow]) -> None:
         new = tuple(rows)
         if new == self._rows:
             return
         old = self._rows
-        selected = old[self.cursor_row].name if self.row_count and 0 <= self.cursor_row < len(old) else None
+        if [row.name for row in old] == [row.name for row in new]:
+            self._rows = new
+            for before, after in zip(old, new):
+                if before != after:
+                    for (_, key, _), cell_before, cell_after in zip(COLUMNS, _cells(before), _cells(after)):
+                        if cell_before != cell_after:
+                            self.update_cell(after.name, key, cell_after)
+            return
+        selected = self.selected_name
         self._rows = new
         self.clear()
         for row in new:
-            self.add_row(Text(STATE_LABEL.get(row.state, row.state), STATE_STYLE.get(row.state, "")),
-                         Text(row.name, "bold" if row.state == "ALARM" else ""), row.since,
-                         Text(row.watches, "dim"), Text(row.reason, "dim"), key=row.name)
+            self.add_row(*_cells(row), key=row.name)
         if selected is not None:
             names = [row.name for row in new]
             if selected in names:
                 self.move_cursor(row=names.index(selected), animate=False)
+
+    def select_alarm(self, name: str) -> bool:
+        names = [row.name for row in self._rows]
+        if name not in names:
+            return False
+        self.move_cursor(row=names.index(name), animate=False)
+        return True
+
+    def _post(self, kind: type[AlarmMessage]) -> None:
+        name = self.selected_name
+        if name is not None:
+            self.post_message(kind(self, name))
+
+    def action_ack(self) -> None:
+        self._post(self.AckToggled)
+
+    def action_jump_metric(self) -> None:
+        self._post(self.MetricWanted)
+
+    def action_playbook(self) -> None:
+        self._post(self.PlaybookWanted)
+
+    def action_select_cursor(self) -> None:
+        self._post(self.Opened)

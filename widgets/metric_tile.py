@@ -1,22 +1,41 @@
-"""One metric as a tile: label, latest value and band, sparkline, time of the last point."""
+"""One metric as a tile: label and band, latest value and its time, a sparkline of the range.
+
+Drawn with the Line API: when a new reading arrives, only the cells that changed are
+marked dirty (often the value and the sparkline's last column), so a refresh writes a
+few bytes to the terminal, never the whole tile. The tile has no border or background
+of its own: nothing but its text is ever repainted.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region
+from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
-from widgets.sparkline_text import sparkline
+from widgets.sparkline_text import bucket, sparkline
 
 BAND_STYLE = {"normal": "green", "alert": "bold yellow", "critical": "bold white on red", "unknown": "dim"}
 # The band is also spelled out, so it reads without colour (NO_COLOR, monochrome terminals).
 BAND_MARK = {"normal": "ok", "alert": "▲ ALERT", "critical": "✖ CRIT", "unknown": "no data"}
+SHORT_MARK = {"normal": "ok", "alert": "▲", "critical": "✖", "unknown": "—"}  # when the label needs the room
+HEIGHT = 3
 
 
 @dataclass(frozen=True)
 class TileReading:
-    """What a tile shows; plain data, computed by the screen from a metric series."""
+    """What a tile shows; plain data, computed by the screen from a metric series.
+
+    ``history``/``times`` are the series over ``[start, end)`` (epoch seconds), each point
+    covering ``period`` seconds; ``limits`` is the thresholds as short text ("▲60 s ✖4.0 min");
+    ``when`` the local time of the latest point, ``note`` replaces it ("no data since 12:03").
+    """
 
     label: str
     value_text: str = "…"
@@ -27,10 +46,15 @@ class TileReading:
     direction: str = "above"
     when: str = ""
     note: str = ""
+    times: tuple[float, ...] = ()
+    start: float = 0.0
+    end: float = 0.0
+    period: float = 60.0
+    limits: str = ""
 
 
-class MetricTile(Widget):
-    """A fixed-size, borderless tile: only the tile whose reading changed is repainted."""
+class MetricTile(Widget, can_focus=True):
+    """A fixed-height, borderless tile; ``enter`` asks for the metric's detail screen."""
 
     DEFAULT_CSS = """
     MetricTile {
@@ -40,27 +64,119 @@ class MetricTile(Widget):
     }
     """
 
-    reading: reactive[TileReading] = reactive(TileReading(label=""), layout=False)
-    """The reading on display; assigning an equal reading repaints nothing."""
+    BINDINGS = [Binding("enter", "open", "Detail", tooltip="The metric's chart, statistics and alarms")]
 
-    def __init__(self, reading: TileReading, *, id: str | None = None) -> None:
+    reading: reactive[TileReading] = reactive(TileReading(label=""), repaint=False, layout=False)
+    """The reading on display; an equal reading repaints nothing, a new one only the cells that changed."""
+
+    class Selected(Message):
+        """Enter on a tile: the screen opens the detail of ``metric_id``."""
+
+        def __init__(self, tile: MetricTile, metric_id: str) -> None:
+            super().__init__()
+            self.tile = tile
+            self.metric_id = metric_id
+
+        @property
+        def control(self) -> MetricTile:
+            return self.tile
+
+    def __init__(self, reading: TileReading, *, metric_id: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
+        self.metric_id = metric_id or (id or "").removeprefix("tile-")
         self.set_reactive(MetricTile.reading, reading)
+        self._rows: list[list[tuple[str, Style]]] = []
+        self._rows_width = -1
+        self.repainted: list[tuple[int, int, int]] = []
+        """What the last new reading marked dirty: (row, first cell, last cell) spans."""
 
-    def render(self) -> Text:
+    # ------------------------------------------------------------------ rows as cells
+    def row_texts(self, width: int) -> list[Text]:
+        """The three rows as Rich text for ``width`` cells (also what screen-text tests read)."""
         reading = self.reading
-        width = max(1, self.size.width - 2) if self.size.width else 24
-        mark = BAND_MARK[reading.band]
-        label = Text(no_wrap=True, overflow="ellipsis")
-        label.append(reading.label[: max(1, width - len(mark) - 1)], "bold")
+        mark = BAND_MARK.get(reading.band, reading.band)
+        if len(reading.label) + 1 + len(mark) > width:
+            mark = SHORT_MARK.get(reading.band, mark)
+        room = max(1, width - len(mark) - 1)
+        name = reading.label if len(reading.label) <= room else reading.label[: room - 1] + "…"
+        label = Text(no_wrap=True, overflow="crop", end="")
+        label.append(name, "bold reverse" if self.has_focus else "bold")
         label.pad_right(max(0, width - label.cell_len - len(mark)))
-        label.append(mark, BAND_STYLE[reading.band])
-        value = Text(no_wrap=True, overflow="ellipsis")
-        value.append(f" {reading.value_text} ", BAND_STYLE[reading.band])
+        label.append(mark, BAND_STYLE.get(reading.band, ""))
+        value = Text(no_wrap=True, overflow="crop", end="")
+        value.append(f" {reading.value_text} ", BAND_STYLE.get(reading.band, ""))
         detail = reading.note or reading.when
+        room = width - value.cell_len - len(detail) - 1
+        if reading.limits and room >= len(reading.limits) + 1:
+            value.append(" " + reading.limits, "dim")
         if detail:
             value.pad_right(max(1, width - value.cell_len - len(detail)))
-            value.append(detail, "dim")
-        spark = sparkline(reading.history, width, alert=reading.alert, critical=reading.critical,
-                          direction=reading.direction)
-        return Text("\n").join([label, value, spark])
+            value.append(detail, "yellow" if reading.note else "dim")
+        if reading.times:
+            columns = bucket(reading.times, reading.history, reading.start, reading.end, width,
+                             period=reading.period, direction=reading.direction)
+        else:
+            columns = list(reading.history)
+        spark = sparkline(columns, width, alert=reading.alert, critical=reading.critical, direction=reading.direction)
+        return [label, value, spark]
+
+    def _cells(self, width: int) -> list[list[tuple[str, Style]]]:
+        console = self.app.console
+        rows: list[list[tuple[str, Style]]] = []
+        for text in self.row_texts(width):
+            text.truncate(width, pad=True)
+            cells: list[tuple[str, Style]] = []
+            for segment in text.render(console):
+                cells.extend((char, segment.style or Style()) for char in segment.text)
+            rows.append(cells[:width] + [(" ", Style())] * (width - len(cells)))
+        return rows
+
+    def _rebuild(self) -> list[tuple[int, int, int]]:
+        """Recompute the rows; returns the changed spans as (row, first cell, last cell)."""
+        width = self.content_region.width if self.is_mounted else 0
+        if width <= 0:
+            self._rows, self._rows_width = [], width
+            return []
+        new = self._cells(width)
+        old, same_width = self._rows, self._rows_width == width
+        self._rows, self._rows_width = new, width
+        if not same_width or len(old) != len(new):
+            return [(y, 0, width - 1) for y in range(len(new))]
+        spans: list[tuple[int, int, int]] = []
+        for y, (before, after) in enumerate(zip(old, new)):
+            changed = [x for x, (a, b) in enumerate(zip(before, after)) if a != b]
+            if changed:
+                spans.append((y, changed[0], changed[-1]))
+        return spans
+
+    def watch_reading(self) -> None:
+        self.repainted = self._rebuild()
+        for y, first, last in self.repainted:
+            self.refresh(Region(first, y, last - first + 1, 1))
+
+    def on_resize(self) -> None:
+        self._rows_width = -1
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self._refresh_label()
+
+    def on_blur(self) -> None:
+        self._refresh_label()
+
+    def _refresh_label(self) -> None:
+        for y, first, last in self._rebuild():
+            self.refresh(Region(first, y, last - first + 1, 1))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        if self._rows_width != width:
+            self._rebuild()
+        if y >= len(self._rows):
+            return Strip.blank(width, self.rich_style)
+        base = self.rich_style
+        segments = [Segment(char, base + style) for char, style in self._rows[y]]
+        return Strip(segments, width).simplify()
+
+    def action_open(self) -> None:
+        self.post_message(self.Selected(self, self.metric_id))

@@ -4,9 +4,14 @@ One refresh sends all queries together, at most 500 per call (the API's limit), 
 follows ``NextToken``. Arithmetic metric math is evaluated here from its inputs (exact,
 and it works on endpoints that return expressions empty); other expressions are sent to
 the server in the same call as their inputs, the hidden inputs with ``ReturnData=False``.
+
+The period follows the range: every query of a refresh gets the smallest valid period at
+or above its own such that one call returns at most 100,800 points (the API's limit per
+call) and one series at most ``MAX_POINTS_PER_SERIES`` (more than any chart can show).
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +22,24 @@ from services.models import MetricSeries, MetricsSnapshot
 from services.profile.model import MetricSpec
 
 MAX_QUERIES_PER_CALL = 500
+MAX_POINTS_PER_CALL = 100_800
+MAX_POINTS_PER_SERIES = 1_440
+HIGH_RESOLUTION_PERIODS = (1, 5, 10, 20, 30)
+HIGH_RESOLUTION_RETENTION = 3 * 3600  # CloudWatch keeps sub-minute points for 3 hours
+MIN_REFRESH = 10.0
+
+
+def valid_period(seconds: float, range_seconds: float = 0) -> int:
+    """The smallest period CloudWatch accepts that is at least ``seconds``."""
+    if seconds <= 30 and range_seconds <= HIGH_RESOLUTION_RETENTION:
+        return next(p for p in HIGH_RESOLUTION_PERIODS if p >= seconds)
+    return max(60, 60 * math.ceil(seconds / 60))
+
+
+def period_for_range(base: int, range_seconds: float, series_per_call: int) -> int:
+    """``base`` raised so that ``series_per_call`` series over the range fit in one call's points."""
+    per_series = min(MAX_POINTS_PER_SERIES, MAX_POINTS_PER_CALL // max(1, series_per_call))
+    return valid_period(max(base, range_seconds / per_series), range_seconds)
 
 
 class MetricsSource:
@@ -115,16 +138,56 @@ class MetricsSource:
             batches.append(current)
         return batches
 
+    def periods(self, range_seconds: float) -> dict[str, int]:
+        """The period of each query for this range (the same scale for all, so math inputs align)."""
+        widest = max((sum(1 for q in batch if q["ReturnData"]) for batch in self.batches), default=1)
+        periods: dict[str, int] = {}
+        for query_id, query in self.queries.items():
+            if "MetricStat" in query:
+                periods[query_id] = period_for_range(query["MetricStat"]["Period"], range_seconds, widest)
+        for query_id, query in self.queries.items():
+            if "Expression" in query:
+                inputs = [periods[ref] for ref in referenced_ids(query["Expression"]) if ref in periods]
+                periods[query_id] = max(inputs, default=period_for_range(60, range_seconds, widest))
+        for spec in self.local:
+            inputs = [periods.get(ref, 0) for ref in referenced_ids(spec.expression or "")]
+            periods[spec.id] = max(inputs, default=60)
+        return periods
+
+    def refresh_interval(self, range_seconds: float, configured: float | None = None) -> float:
+        """``configured`` if given, else the smallest period in use (at least ``MIN_REFRESH``)."""
+        if configured:
+            return float(configured)
+        shown = [period for spec_id, period in self.periods(range_seconds).items()
+                 if spec_id in self.specs and not self.specs[spec_id].hidden]
+        return max(MIN_REFRESH, float(min(shown, default=60)))
+
+    def _with_periods(self, batch: list[dict[str, Any]], periods: dict[str, int]) -> list[dict[str, Any]]:
+        sized: list[dict[str, Any]] = []
+        for query in batch:
+            query = dict(query)
+            if "MetricStat" in query:
+                query["MetricStat"] = {**query["MetricStat"], "Period": periods[query["Id"]]}
+            elif "Period" in query:
+                query["Period"] = periods[query["Id"]]
+            sized.append(query)
+        return sized
+
     def fetch(self, range_seconds: float, end: datetime | None = None) -> MetricsSnapshot:
-        end = (end or datetime.now(UTC)).replace(microsecond=0)
+        """One refresh over ``[end - range, end)``; ``end`` rounds up to the minute so buckets align."""
+        end = end or datetime.now(UTC)
+        if end.second or end.microsecond:
+            end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
         start = end - timedelta(seconds=range_seconds)
+        periods = self.periods(range_seconds)
         points: dict[str, dict[datetime, float]] = {query_id: {} for query_id in self.queries}
         errors: dict[str, str] = {}
         calls = 0
         for batch in self.batches:
             token: str | None = None
+            queries = self._with_periods(batch, periods)
             while True:
-                params: dict[str, Any] = {"MetricDataQueries": batch, "StartTime": start, "EndTime": end,
+                params: dict[str, Any] = {"MetricDataQueries": queries, "StartTime": start, "EndTime": end,
                                           "ScanBy": "TimestampAscending"}
                 if token:
                     params["NextToken"] = token
@@ -145,7 +208,7 @@ class MetricsSource:
             spec_id: MetricSeries(spec_id, tuple(sorted(values)), tuple(values[t] for t in sorted(values)), errors.get(spec_id))
             for spec_id, values in points.items()
         }
-        return MetricsSnapshot(series=series, start=start, end=end, api_calls=calls)
+        return MetricsSnapshot(series=series, start=start, end=end, api_calls=calls, periods=periods)
 
     def _evaluation_order(self) -> list[str]:
         order: list[str] = []

@@ -3,34 +3,28 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from services.aws.session import AwsSession, AwsTarget
 from services.errors import SourceError
-from services.models import MetricSeries
-from services.profile import MetricSpec, Profile
+from services.profile import Profile
 from services.profile.model import duration_seconds
-from services.thresholds import band_of
+from tui.alarms_pane import AlarmsPane, alarm_messages
 from tui.logs_pane import LogsPane
-from tui.messages import AlarmsUpdated, MetricsUpdated, SourceConnecting, SourceFailed
+from tui.messages import (AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested, SourceConnecting,
+                          SourceFailed)
+from tui.metrics_pane import RANGES, MetricsPane
 from tui.polling import Poller
-from tui.timefmt import age, local_clock, local_hm
-from widgets.alarm_table import AlarmRow, AlarmTable
+from widgets.alarm_table import AlarmTable
 from widgets.cockpit_header import CockpitHeader
 from widgets.log_tail import LogTail
-from widgets.metric_tile import MetricTile, TileReading
+from widgets.metric_tile import MetricTile
 from widgets.pane_title import PaneTitle
-from widgets.units import format_value
-
-TILE_WIDTH = 26
 
 
 class DashboardScreen(Screen):
@@ -40,6 +34,10 @@ class DashboardScreen(Screen):
         Binding("r", "refresh_all", "Refresh"),
         Binding("f", "focus_logs", "Logs"),
         Binding("a", "focus_alarms", "Alarms"),
+        Binding("m", "focus_metrics", "Metrics", show=False),
+        Binding("w", "cycle_range", "Range", tooltip="Metrics time range: 15m 1h 3h 12h 24h 7d"),
+        *(Binding(str(key), f"metrics_range('{label}')", f"Range {label}", show=False)
+          for key, label in enumerate(RANGES, start=1)),
     ]
 
     def __init__(self, profile: Profile, target: AwsTarget, connect: Callable[[AwsTarget], AwsTarget] | None = None,
@@ -51,6 +49,8 @@ class DashboardScreen(Screen):
         self.read_only = read_only
         self.pollers: dict[str, Poller] = {}
         self.session: AwsSession | None = None
+        self.metrics_range = duration_seconds(profile.cockpit.metrics_range)
+        self.metrics_source = None  # services.aws.metrics.MetricsSource once connected
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -60,27 +60,16 @@ class DashboardScreen(Screen):
         header.read_only = self.read_only
         yield header
         if self.profile.tiles:
-            with Vertical(id="metrics-pane", classes="pane"):
-                yield PaneTitle("METRICS", id="metrics-title")
-                with Grid(id="tiles"):
-                    for spec in self.profile.tiles:
-                        yield MetricTile(TileReading(label=spec.title, alert=spec.alert, critical=spec.critical,
-                                                     direction=spec.direction), id=f"tile-{spec.id}")
+            yield MetricsPane(self.profile.metrics)
         if self.profile.alarms:
-            with Vertical(id="alarms-pane", classes="pane"):
-                yield PaneTitle("ALARMS", id="alarms-title")
-                yield AlarmTable(id="alarms")
+            yield AlarmsPane(self.profile)
         if self.profile.logs:
             yield LogsPane(self.profile.logs, self.profile.cockpit)
         yield Footer()
 
     def on_resize(self) -> None:
         if self.profile.tiles:
-            grid = self.query_one("#tiles", Grid)
-            columns = max(1, min(len(self.profile.tiles), self.size.width // TILE_WIDTH))
-            rows = -(-len(self.profile.tiles) // columns)
-            grid.styles.grid_size_columns = columns
-            grid.styles.height = rows * 3
+            self.query_one(MetricsPane).reflow(self.size.width, self.size.height)
 
     def on_mount(self) -> None:
         for source in self._sources():
@@ -113,15 +102,16 @@ class DashboardScreen(Screen):
         if self.profile.tiles:
             from services.aws.metrics import MetricsSource
 
-            metrics = MetricsSource(self.session, self.profile.metrics)
-            range_seconds = duration_seconds(settings.metrics_range)
-            interval = settings.metrics_refresh or max(10, min(spec.period or 60 for spec in self.profile.metrics))
-            self._start_poller(Poller("metrics", self, lambda: metrics.fetch(range_seconds), MetricsUpdated, interval))
+            metrics = self.metrics_source = MetricsSource(self.session, self.profile.metrics)
+            interval = metrics.refresh_interval(self.metrics_range, settings.metrics_refresh)
+            self._start_poller(Poller("metrics", self, lambda: metrics.fetch(self.metrics_range), MetricsUpdated,
+                                      interval))
         if self.profile.alarms:
-            from services.aws.alarms import AlarmsSource
+            from services.aws.alarms import AlarmHistorySource, AlarmsSource
 
             alarms = AlarmsSource(self.session, self.profile.alarms)
-            self._start_poller(Poller("alarms", self, alarms.fetch, AlarmsUpdated, settings.alarms_refresh))
+            self.query_one(AlarmsPane).history = AlarmHistorySource(self.session).fetch
+            self._start_poller(Poller("alarms", self, alarms.poll, alarm_messages, settings.alarms_refresh))
         if self.profile.logs:
             logs = self.query_one(LogsPane)
             logs.start(self.session)
@@ -143,27 +133,76 @@ class DashboardScreen(Screen):
         if self.profile.alarms:
             self.query_one(AlarmTable).focus()
 
+    def action_focus_metrics(self) -> None:
+        if self.profile.tiles:
+            self.query_one(MetricsPane).focus_tile(self.profile.tiles[0].id)
+
+    def action_metrics_range(self, label: str) -> None:
+        """Show ``label`` (15m … 7d): periods follow the range, the refresh follows the periods."""
+        self.metrics_range = RANGES[label]
+        poller = self.pollers.get("metrics")
+        if poller is not None and self.metrics_source is not None:
+            poller.interval = self.metrics_source.refresh_interval(self.metrics_range, self.profile.cockpit.metrics_refresh)
+            poller.wake()
+        if self.profile.tiles:
+            self._title("metrics").show(f"{label} · loading…", "busy")
+
+    def action_cycle_range(self) -> None:
+        labels = list(RANGES)
+        current = next((label for label in labels if RANGES[label] == self.metrics_range), labels[0])
+        self.action_metrics_range(labels[(labels.index(current) + 1) % len(labels)])
+
     # ------------------------------------------------------------------ data in
     @on(MetricsUpdated)
     def show_metrics(self, message: MetricsUpdated) -> None:
-        snapshot = message.snapshot
-        for spec in self.profile.tiles:
-            series = snapshot.series.get(spec.id, MetricSeries(spec.id))
-            self.query_one(f"#tile-{spec.id}", MetricTile).reading = tile_reading(spec, series, snapshot.end)
-        calls = "call" if snapshot.api_calls == 1 else "calls"
-        self._title("metrics").show(f"{len(self.profile.tiles)} tiles · {snapshot.api_calls} {calls} · "
-                                    f"updated {local_clock(snapshot.end)}")
+        self.query_one(MetricsPane).show(message.snapshot)
+        self._feed_metric_detail()
 
     @on(AlarmsUpdated)
     def show_alarms(self, message: AlarmsUpdated) -> None:
-        now = datetime.now(UTC)
-        rows = [AlarmRow(name=a.name, state=a.state, since=age(a.updated, now), reason=a.reason,
-                         watches=" ".join(part for part in (a.metric, a.threshold) if part))
-                for a in message.alarms]
-        self.query_one(AlarmTable).show(rows)
-        firing = sum(1 for a in message.alarms if a.state == "ALARM")
-        status = f"{len(rows)} alarms · {firing} in ALARM · updated {local_clock(now)}"
-        self._title("alarms").show(status, "warning" if firing else "ok")
+        self.query_one(AlarmsPane).show(message.snapshot)
+        self._feed_metric_detail()
+
+    @on(AlarmStateChanged)
+    def record_alarm_change(self, message: AlarmStateChanged) -> None:
+        """Recorded on the incident timeline; the message bubbles on to the app."""
+        if self.profile.alarms:
+            self.query_one(AlarmsPane).record(message.transition)
+
+    @on(MetricTile.Selected)
+    def open_metric(self, message: MetricTile.Selected) -> None:
+        from tui.screens.metric_detail import MetricDetailScreen
+
+        spec = next(spec for spec in self.profile.tiles if spec.id == message.metric_id)
+        self.app.push_screen(MetricDetailScreen(spec))
+        self.call_after_refresh(self._feed_metric_detail)
+
+    def _feed_metric_detail(self) -> None:
+        """Keep an open metric detail screen live with the latest series and alarms."""
+        from services.alarm_links import alarms_for_tile
+        from tui.screens.metric_detail import MetricDetailScreen
+
+        screen = self.app.screen
+        pane = self.query_one(MetricsPane) if self.profile.tiles else None
+        if not isinstance(screen, MetricDetailScreen) or pane is None or pane.snapshot is None:
+            return
+        alarms = self.query_one(AlarmsPane).alarms if self.profile.alarms else []
+        screen.show(pane.series(screen.spec.id), pane.snapshot,
+                    alarms_for_tile(screen.spec.id, self.profile.metrics, alarms))
+
+    @on(AlarmsPane.TileWanted)
+    def show_tile(self, message: AlarmsPane.TileWanted) -> None:
+        self.query_one(MetricsPane).focus_tile(message.metric_id)
+
+    @on(PlaybookRequested)
+    def open_playbook(self, message: PlaybookRequested) -> None:
+        """Hook for the Actions issue: open the first playbook listing the alarm."""
+        from tui.screens.playbook import PlaybookScreen
+
+        message.stop()
+        playbook = next(book for book in self.profile.playbooks if book.id == message.playbooks[0])
+        firing = [alarm.name for alarm in self.query_one(AlarmsPane).alarms if alarm.state == "ALARM"]
+        self.app.push_screen(PlaybookScreen(playbook, firing=[name for name in firing if name in playbook.alarms]))
 
     @on(SourceFailed)
     def show_failure(self, message: SourceFailed) -> None:
@@ -175,18 +214,3 @@ class DashboardScreen(Screen):
     def show_connecting(self, message: SourceConnecting) -> None:
         self._title(message.source).show(message.detail, "busy")
 
-
-def tile_reading(spec: MetricSpec, series: MetricSeries, now: datetime) -> TileReading:
-    """Latest value, band and history of one metric, ready for a tile."""
-    base = TileReading(label=spec.title, alert=spec.alert, critical=spec.critical, direction=spec.direction,
-                       history=series.values)
-    if series.error:
-        return replace(base, value_text="error", note=series.error[:20])
-    if series.latest is None:
-        return replace(base, value_text="no data", note="in range")
-    band = band_of(series.latest, spec.alert, spec.critical, spec.direction)
-    when = local_hm(series.latest_time) if series.latest_time else ""
-    stale_after = 3 * (spec.period or 60)
-    if series.latest_time and (now - series.latest_time).total_seconds() > stale_after:
-        return replace(base, value_text=format_value(series.latest, spec.unit), band=band, note=f"no data since {when}")
-    return replace(base, value_text=format_value(series.latest, spec.unit), band=band, when=when)

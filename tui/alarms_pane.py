@@ -1,0 +1,219 @@
+"""The ALARMS pane: the profile's alarms, what just changed, and what the responder acknowledged.
+
+A state change seen in a refresh highlights the row (``●``) until the alarm is opened or
+acknowledged or ``HIGHLIGHT_SECONDS`` pass, rings the bell once for the refresh (the
+profile's ``alarm_bell``), and is recorded on the incident timeline. Acknowledging is
+local to this cockpit (no AWS call): the alarm sinks to the bottom, marked ``✓``, until
+its state changes again.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+
+from services.aws.alarms import STATE_ORDER
+from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition
+from services.profile import Profile
+from tui.messages import PlaybookRequested
+from tui.timefmt import local_clock, local_since
+from widgets.alarm_table import AlarmRow, AlarmTable
+from widgets.pane_title import PaneTitle
+
+HIGHLIGHT_SECONDS = 600.0
+OBSERVED_KEPT = 500
+FIXED_COLUMNS = 1 + 7 + 11 + 6 * 2 + 1  # mark, state, since, each column's padding, the scrollbar
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def alarm_order(alarm: Alarm, acked: set[str]) -> tuple[int, int, float]:
+    """Unacknowledged first; then ALARM, INSUFFICIENT_DATA, OK; then the most recent change."""
+    return (alarm.name in acked, STATE_ORDER.get(alarm.state, 3), -alarm.updated.timestamp())
+
+
+class AlarmsPane(Vertical):
+    """Title and status, then the alarm table; ``show`` takes one refresh's snapshot."""
+
+    DEFAULT_CSS = """
+    AlarmsPane {
+        height: auto;
+        max-height: 14;
+    }
+    """
+
+    class TileWanted(Message):
+        """``m`` on an alarm: the dashboard focuses the tile ``metric_id``."""
+
+        def __init__(self, metric_id: str) -> None:
+            super().__init__()
+            self.metric_id = metric_id
+
+    def __init__(self, profile: Profile, *, id: str = "alarms-pane", classes: str = "pane") -> None:
+        super().__init__(id=id, classes=classes)
+        self.profile = profile
+        self.alarms: list[Alarm] = []
+        self.acked: set[str] = set()
+        self.changed_at: dict[str, float] = {}
+        self.observed: list[AlarmTransition] = []
+        self.bells = 0
+        self.history: Callable[[str], list[AlarmHistoryItem]] | None = None
+        """Set by the dashboard once connected: reads ``describe_alarm_history`` (blocking)."""
+
+    def compose(self) -> ComposeResult:
+        yield PaneTitle("ALARMS", id="alarms-title")
+        yield AlarmTable(id="alarms")
+
+    @property
+    def table(self) -> AlarmTable:
+        return self.query_one(AlarmTable)
+
+    @property
+    def title(self) -> PaneTitle:
+        return self.query_one("#alarms-title", PaneTitle)
+
+    def alarm(self, name: str) -> Alarm | None:
+        return next((alarm for alarm in self.alarms if alarm.name == name), None)
+
+    # ------------------------------------------------------------------ data in
+    def show(self, snapshot: AlarmsSnapshot) -> None:
+        now = time.monotonic()
+        ring = False
+        for change in snapshot.transitions:
+            self.changed_at[change.name] = now
+            self.acked.discard(change.name)  # a new episode is not acknowledged yet
+            self.observed = (self.observed + [change])[-OBSERVED_KEPT:]
+            bell = self.profile.cockpit.alarm_bell
+            ring = ring or bell == "any" or (bell == "alarm" and change.new_state == "ALARM")
+        if ring:
+            self.bells += 1
+            self.app.bell()
+        self.alarms = list(snapshot.alarms)
+        self.acked &= {alarm.name for alarm in self.alarms}
+        self._render_rows()
+
+    def _render_rows(self) -> None:
+        now = time.monotonic()
+        self.changed_at = {name: at for name, at in self.changed_at.items() if now - at < HIGHLIGHT_SECONDS}
+        wall = datetime.now(UTC)
+        reason_width, watches_width = self._text_widths()
+        rows = [AlarmRow(name=a.name, state=a.state, since=local_since(a.updated, wall),
+                         reason=_fit(a.reason.removeprefix("Threshold Crossed: "), reason_width),
+                         watches=_fit(" ".join(part for part in (a.metric, a.threshold) if part), watches_width),
+                         acked=a.name in self.acked, changed=a.name in self.changed_at)
+                for a in sorted(self.alarms, key=lambda alarm: alarm_order(alarm, self.acked))]
+        self.table.show(rows)
+        firing = sum(1 for a in self.alarms if a.state == "ALARM")
+        unacked = sum(1 for a in self.alarms if a.state == "ALARM" and a.name not in self.acked)
+        acked = f" ({firing - unacked} acked)" if firing != unacked else ""
+        self.title.show(f"{len(rows)} alarms · {firing} in ALARM{acked} · updated {local_clock(wall)}",
+                        "warning" if unacked else "ok")
+
+    def _text_widths(self) -> tuple[int, int]:
+        """Cells for the reason and the watched metric: what the fixed columns leave, reason first."""
+        width = self.table.size.width or self.app.size.width
+        names = max((len(alarm.name) for alarm in self.alarms), default=10)
+        left = max(20, width - FIXED_COLUMNS - names - 1)
+        reason = max(12, left * 3 // 5)
+        return reason, max(8, left - reason)
+
+    def on_resize(self) -> None:
+        if self.alarms:
+            self._render_rows()
+
+    def transitions_of(self, name: str) -> list[AlarmTransition]:
+        return [change for change in self.observed if change.name == name]
+
+    def record(self, change: AlarmTransition) -> None:
+        """The timeline hook: one ``alarm`` step per transition, written (fsync) off the event loop."""
+        timeline = getattr(self.app, "timeline", None)
+        if timeline is None:
+            from services.timeline import Timeline
+
+            timeline = self._timeline = getattr(self, "_timeline", None) or Timeline(profile=self.profile.system.name)
+        event = timeline_event(change)
+        self.run_worker(lambda: timeline.append("alarm", **event), thread=True, group="timeline",
+                        name=f"timeline alarm {change.name}", exit_on_error=False)
+
+    # ------------------------------------------------------------------ keys on the table
+    @on(AlarmTable.AckToggled)
+    def toggle_ack(self, message: AlarmTable.AckToggled) -> None:
+        message.stop()
+        if message.name in self.acked:
+            self.acked.discard(message.name)
+        else:
+            self.acked.add(message.name)
+            self.changed_at.pop(message.name, None)
+        self._render_rows()
+        self.table.select_alarm(message.name)
+
+    @on(AlarmTable.MetricWanted)
+    def jump_to_metric(self, message: AlarmTable.MetricWanted) -> None:
+        message.stop()
+        self.show_metric_of(message.name)
+
+    @on(AlarmTable.PlaybookWanted)
+    def open_playbook(self, message: AlarmTable.PlaybookWanted) -> None:
+        message.stop()
+        self.playbook_of(message.name)
+
+    @on(AlarmTable.Opened)
+    def open_detail(self, message: AlarmTable.Opened) -> None:
+        message.stop()
+        alarm = self.alarm(message.name)
+        if alarm is None:
+            return
+        from tui.screens.alarm_detail import AlarmDetailScreen
+
+        if self.changed_at.pop(alarm.name, None) is not None:
+            self._render_rows()  # seen: no longer "just changed"
+        screen = AlarmDetailScreen(alarm, acked=alarm.name in self.acked, observed=self.transitions_of(alarm.name),
+                                   history=self.history)
+
+        def follow_up(choice: str | None) -> None:
+            if choice == "metric":
+                self.show_metric_of(alarm.name)
+            elif choice == "playbook":
+                self.playbook_of(alarm.name)
+
+        self.app.push_screen(screen, follow_up)
+
+    def show_metric_of(self, name: str) -> None:
+        from services.alarm_links import tiles_for_alarm
+
+        alarm = self.alarm(name)
+        tiles = tiles_for_alarm(alarm, self.profile.metrics) if alarm else []
+        if tiles:
+            self.post_message(self.TileWanted(tiles[0]))
+        else:
+            watched = alarm.metric if alarm and alarm.metric else "its metric"
+            self.app.notify(f"{name}: no tile in this profile shows {watched}", severity="warning")
+
+    def playbook_of(self, name: str) -> None:
+        from services.alarm_links import playbooks_for_alarm
+
+        playbooks = playbooks_for_alarm(name, self.profile.playbooks)
+        if playbooks:
+            self.post_message(PlaybookRequested(name, [playbook.id for playbook in playbooks]))
+        else:
+            self.app.notify(f"No playbook in this profile lists {name}", severity="warning")
+
+
+def alarm_messages(snapshot: AlarmsSnapshot) -> list[Message]:
+    """What the alarms poller posts per refresh: the snapshot, then one message per state change."""
+    from tui.messages import AlarmStateChanged, AlarmsUpdated
+
+    return [AlarmsUpdated(snapshot), *(AlarmStateChanged(change) for change in snapshot.transitions)]
+
+
+def timeline_event(change: AlarmTransition) -> dict[str, str]:
+    """The fields of a ``{"step": "alarm", ...}`` timeline event for one transition."""
+    return {"target": change.name, "before": change.old_state, "after": change.new_state,
+            "detail": change.reason, "at": change.at.isoformat()}

@@ -1,0 +1,132 @@
+"""The METRICS pane: one tile per profile metric over the chosen time range.
+
+The pane turns a ``MetricsSnapshot`` into tile readings (value in human units, band from
+the runbook thresholds, time of the latest point or "no data since"); the tiles repaint
+only what changed. The range keys live on the dashboard, which owns the poller.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from services.models import MetricSeries, MetricsSnapshot
+from services.profile import MetricSpec
+from services.thresholds import band_of
+from tui.timefmt import local_clock, local_hm
+from widgets.metric_grid import MetricGrid
+from widgets.metric_tile import MetricTile, TileReading
+from widgets.pane_title import PaneTitle
+from widgets.units import format_value
+
+RANGES = {"15m": 900, "1h": 3600, "3h": 3 * 3600, "12h": 12 * 3600, "24h": 86400, "7d": 7 * 86400}
+STALE_PERIODS = 3  # a latest point older than this many periods means the metric stopped reporting
+
+
+def range_label(seconds: float) -> str:
+    for label, value in RANGES.items():
+        if abs(value - seconds) < 1:
+            return label
+    return f"{seconds / 3600:g}h" if seconds >= 3600 else f"{seconds / 60:g}m"
+
+
+def period_label(seconds: int) -> str:
+    return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+
+
+def limits_text(spec: MetricSpec) -> str:
+    """The thresholds in a few cells: "▲60 s ✖4 min" (bad above), "✖<0.5" (bad below)."""
+    sign = "" if spec.direction == "above" else "<"
+    parts = [f"{mark}{sign}{format_value(value, spec.unit)}"
+             for mark, value in (("▲", spec.alert), ("✖", spec.critical)) if value is not None]
+    return re.sub(r"(\.\d*?)0+(?=\D|$)", lambda m: m.group(1).rstrip("."), " ".join(parts))
+
+
+def tile_reading(spec: MetricSpec, series: MetricSeries, snapshot: MetricsSnapshot) -> TileReading:
+    """Latest value, band and history of one metric, ready for a tile."""
+    period = snapshot.periods.get(spec.id, spec.period or 60)
+    base = TileReading(label=spec.title, alert=spec.alert, critical=spec.critical, direction=spec.direction,
+                       history=series.values, times=tuple(t.timestamp() for t in series.timestamps),
+                       start=snapshot.start.timestamp(), end=snapshot.end.timestamp(), period=period,
+                       limits=limits_text(spec))
+    if series.error:
+        return _replace(base, value_text="error", note=series.error[:24])
+    if series.latest is None or series.latest_time is None:
+        return _replace(base, value_text="—", note=f"no data since {local_hm(snapshot.start)}")
+    value = format_value(series.latest, spec.unit)
+    band = band_of(series.latest, spec.alert, spec.critical, spec.direction)
+    last_covered = series.latest_time + timedelta(seconds=period)
+    if (snapshot.end - last_covered).total_seconds() > STALE_PERIODS * period:
+        return _replace(base, value_text=value, band=band, note=f"no data since {local_hm(last_covered)}")
+    return _replace(base, value_text=value, band=band, when=local_hm(series.latest_time))
+
+
+def _replace(reading: TileReading, **changes: object) -> TileReading:
+    from dataclasses import replace
+
+    return replace(reading, **changes)
+
+
+class MetricsPane(Vertical):
+    """Title and status, then the tile grid; ``show`` takes one refresh's snapshot."""
+
+    DEFAULT_CSS = """
+    MetricsPane {
+        height: auto;
+    }
+    """
+
+    def __init__(self, specs: list[MetricSpec], *, id: str = "metrics-pane", classes: str = "pane") -> None:
+        super().__init__(id=id, classes=classes)
+        self.specs = [spec for spec in specs if not spec.hidden]
+        self.snapshot: MetricsSnapshot | None = None
+        self.range_label = "3h"
+
+    def compose(self) -> ComposeResult:
+        yield PaneTitle("METRICS", id="metrics-title")
+        tiles = [MetricTile(TileReading(label=spec.title, alert=spec.alert, critical=spec.critical,
+                                        direction=spec.direction, limits=limits_text(spec)),
+                            metric_id=spec.id, id=f"tile-{spec.id}") for spec in self.specs]
+        yield MetricGrid(*tiles, id="tiles")
+
+    @property
+    def title(self) -> PaneTitle:
+        return self.query_one("#metrics-title", PaneTitle)
+
+    @property
+    def grid(self) -> MetricGrid:
+        return self.query_one(MetricGrid)
+
+    def tile(self, metric_id: str) -> MetricTile:
+        return self.query_one(f"#tile-{metric_id}", MetricTile)
+
+    def reflow(self, width: int, height: int) -> None:
+        """Columns from the width; rows of tiles for a third of the screen at most (then it scrolls)."""
+        self.grid.reflow(width, max_rows=max(1, (height - 8) // 8))
+
+    def show(self, snapshot: MetricsSnapshot) -> None:
+        self.snapshot = snapshot
+        for spec in self.specs:
+            series = snapshot.series.get(spec.id, MetricSeries(spec.id))
+            self.tile(spec.id).reading = tile_reading(spec, series, snapshot)
+        calls = "call" if snapshot.api_calls == 1 else "calls"
+        periods = sorted({snapshot.periods[spec.id] for spec in self.specs if spec.id in snapshot.periods})
+        period = period_label(periods[0]) + ("+" if len(periods) > 1 else "") if periods else "?"
+        label = range_label((snapshot.end - snapshot.start).total_seconds())
+        self.title.show(f"{label} · period {period} · {len(self.specs)} tiles · {snapshot.api_calls} {calls} · "
+                        f"updated {local_clock(datetime.now().astimezone())}")
+
+    def series(self, metric_id: str) -> MetricSeries:
+        if self.snapshot is None:
+            return MetricSeries(metric_id)
+        return self.snapshot.series.get(metric_id, MetricSeries(metric_id))
+
+    def focus_tile(self, metric_id: str) -> bool:
+        if metric_id not in {spec.id for spec in self.specs}:
+            return False
+        tile = self.tile(metric_id)
+        tile.focus()
+        self.grid.scroll_to_widget(tile, animate=False)
+        return True
