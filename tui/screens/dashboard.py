@@ -34,6 +34,7 @@ class DashboardScreen(Screen):
         Binding("r", "refresh_all", "Refresh"),
         Binding("f", "focus_logs", "Logs"),
         Binding("a", "focus_alarms", "Alarms"),
+        Binding("i", "insights", "Insights"),
         Binding("m", "focus_metrics", "Metrics", show=False),
         Binding("w", "cycle_range", "Range", tooltip="Metrics time range: 15m 1h 3h 12h 24h 7d"),
         *(Binding(str(key), f"metrics_range('{label}')", f"Range {label}", show=False)
@@ -132,6 +133,15 @@ class DashboardScreen(Screen):
     def action_focus_alarms(self) -> None:
         if self.profile.alarms:
             self.query_one(AlarmTable).focus()
+
+    def action_insights(self, query_id: str | None = None) -> None:
+        """Logs Insights on this system's groups; ``query_id`` runs one of the profile's saved queries."""
+        from tui.screens.insights import InsightsScreen
+
+        if self.session is None:
+            self.notify("not connected yet", severity="warning")
+            return
+        self.app.push_screen(InsightsScreen(self.profile, self.session, query_id=query_id))
 
     def action_focus_metrics(self) -> None:
         if self.profile.tiles:
