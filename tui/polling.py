@@ -1,6 +1,6 @@
 """One polling loop per source, run as a Textual worker.
 
-The blocking call runs in a thread (``asyncio.to_thread``); the loop only posts
+The blocking call runs in a thread (``asyncio.to_thread``), a coroutine function on the loop; the loop only posts
 messages. A failure is posted as ``SourceFailed`` and retried with capped exponential
 backoff and jitter; the other sources keep going. ``wake()`` cuts the current wait
 short (the refresh key).
@@ -8,6 +8,7 @@ short (the refresh key).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import random
 from collections.abc import Callable
@@ -56,7 +57,10 @@ class Poller:
     async def run(self) -> None:
         while True:
             try:
-                result = await asyncio.to_thread(self.fetch)
+                if inspect.iscoroutinefunction(self.fetch):  # e.g. psycopg's async connection: on this loop
+                    result = await self.fetch()
+                else:
+                    result = await asyncio.to_thread(self.fetch)
             except SourceError as error:
                 self.failures += 1
                 delay = backoff_delay(self.failures) if error.retry else MAX_BACKOFF
