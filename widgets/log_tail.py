@@ -239,7 +239,7 @@ class LogTail(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, self.shown_count)
 
     def _scroll_bottom(self) -> None:
-        self.scroll_to(y=max(0, self.shown_count - self.size.height), animate=False, immediate=True)
+        self.scroll_to(y=max(0, self.shown_count - self.size.height), animate=False, immediate=True, force=True)
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
@@ -322,7 +322,7 @@ class LogTail(ScrollView, can_focus=True):
         self.cursor = absolute
         row = self._row_of(absolute) if row is None else row
         if row < self.scroll_offset.y or row >= self.scroll_offset.y + self.size.height:
-            self.scroll_to(y=max(0, row - self.size.height // 2), animate=False, immediate=True)
+            self.scroll_to(y=max(0, row - self.size.height // 2), animate=False, immediate=True, force=True)
 
     def _move_cursor(self, rows: int) -> None:
         if not self.shown_count:
