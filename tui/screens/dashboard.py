@@ -15,6 +15,7 @@ from services.errors import SourceError
 from services.profile import Profile
 from services.profile.model import duration_seconds
 from tui.alarms_pane import AlarmsPane, alarm_messages
+from tui.engine_panes import engine_panes, engines_where, refresh_engine_panes, start_engine_panes
 from tui.logs_pane import LogsPane
 from tui.messages import (AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested, SourceConnecting,
                           SourceFailed)
@@ -57,7 +58,7 @@ class DashboardScreen(Screen):
     def compose(self) -> ComposeResult:
         header = CockpitHeader(id="header")
         header.system = self.profile.system.name
-        header.where = self.target.describe()
+        header.where = self.target.describe() if self.profile.has_aws else engines_where(self.profile)
         header.read_only = self.read_only
         yield header
         if self.profile.tiles:
@@ -66,6 +67,7 @@ class DashboardScreen(Screen):
             yield AlarmsPane(self.profile)
         if self.profile.logs:
             yield LogsPane(self.profile.logs, self.profile.cockpit)
+        yield from engine_panes(self.profile)  # [docker], [postgres], [[health]]
         yield Footer()
 
     def on_resize(self) -> None:
@@ -90,6 +92,9 @@ class DashboardScreen(Screen):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def start_sources(self) -> None:
         """Resolve the endpoint (the demo's emulator may still be seeding), then poll."""
+        start_engine_panes(self)
+        if not self.profile.has_aws:
+            return  # containers, PostgreSQL, health only: no AWS session at all
         if self.connect is not None:
             try:
                 self.target = await asyncio.to_thread(self.connect, self.target)
@@ -125,6 +130,7 @@ class DashboardScreen(Screen):
     def action_refresh_all(self) -> None:
         for poller in self.pollers.values():
             poller.wake()
+        refresh_engine_panes(self)
 
     def action_focus_logs(self) -> None:
         if self.profile.logs:

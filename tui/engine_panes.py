@@ -1,0 +1,89 @@
+"""The dashboard's engine panes: which to compose for a profile, how to start them, how they ask for actions.
+
+The dashboard only calls ``engine_panes`` in ``compose`` and ``start_engine_panes`` once
+its first frame is up; each pane owns its pollers and handles its own messages.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from textual.app import App
+from textual.widget import Widget
+
+from services.profile import Profile
+
+
+def engine_panes(profile: Profile) -> Iterator[Widget]:
+    """The panes for ``[docker]``, ``[postgres]`` and ``[[health]]``, in that order."""
+    if profile.docker is not None:
+        from tui.containers_pane import ContainerLogsPane, ContainersPane
+
+        yield ContainersPane(profile.docker, profile.cockpit)
+        yield ContainerLogsPane(profile.cockpit)
+    if profile.postgres is not None:
+        from tui.postgres_pane import PostgresPane
+
+        yield PostgresPane(profile.postgres)
+    if profile.health:
+        from tui.health_pane import HealthPane
+
+        yield HealthPane(profile.health)
+
+
+def engines_where(profile: Profile) -> str:
+    """The header's "where" for a profile without AWS: the engines it talks to."""
+    parts = []
+    if profile.docker is not None:
+        parts.append(f"docker {profile.docker.host or 'DOCKER_HOST/local socket'}")
+    if profile.postgres is not None:
+        parts.append(f"postgres ${profile.postgres.dsn_env}")
+    if profile.health:
+        parts.append(f"{len(profile.health)} health URL{'s' if len(profile.health) > 1 else ''}")
+    return " · ".join(parts) or "no source configured"
+
+
+def _panes(screen: Widget) -> list[Any]:
+    from tui.containers_pane import ContainersPane
+    from tui.health_pane import HealthPane
+    from tui.postgres_pane import PostgresPane
+
+    return [pane for kind in (ContainersPane, PostgresPane, HealthPane) for pane in screen.query(kind)]
+
+
+def start_engine_panes(screen: Widget) -> None:
+    for pane in _panes(screen):
+        pane.start()
+
+
+def refresh_engine_panes(screen: Widget) -> None:
+    """The refresh key: every engine poller checks now."""
+    for pane in _panes(screen):
+        pane.refresh_now()
+
+
+def request_action(widget: Widget, action_id: str, target: str, params: dict[str, Any] | None = None) -> None:
+    """Plan → confirm → run → verify through the app's action flow (the one the AWS actions use).
+
+    When the app has no ``action_flow`` (a build where it is not wired yet) one is made
+    here on the same executor and timeline classes, so nothing runs unconfirmed either way.
+    """
+    flow = getattr(widget.app, "action_flow", None) or _own_flow(widget.app)
+    flow.start(action_id, target, dict(params or {}), ask=False)
+
+
+def _own_flow(app: App) -> Any:
+    flow = getattr(app, "engine_action_flow", None)
+    if flow is not None:
+        return flow
+    from services.actions.executor import ActionExecutor
+    from services.timeline import Timeline
+    from tui.action_flow import ActionFlow
+
+    profile = getattr(app, "profile", None)
+    name = profile.system.name if profile is not None else ""
+    executor = ActionExecutor(None, Timeline(profile=name), read_only=bool(getattr(app, "read_only", False)),
+                              profile_name=name)
+    flow = ActionFlow(app, executor)
+    app.engine_action_flow = flow  # type: ignore[attr-defined]
+    return flow
