@@ -134,3 +134,15 @@ def test_param_specs_come_from_the_models() -> None:
     assert state.choices == ("OK", "ALARM", "INSUFFICIENT_DATA") and not reason.required
     (concurrency,) = param_specs(CATALOG["lambda.set-concurrency"])
     assert concurrency.nullable and concurrency.required and concurrency.minimum == 0
+
+
+@pytest.mark.parametrize("profile", ["services/demo/profiles/sentra-scanner.toml", "tests/data/profile.example.toml"])
+def test_every_playbook_step_names_a_valid_action(profile: str) -> None:
+    from services.profile import load_profile
+    from tests.conftest import ROOT
+
+    steps = [step for playbook in load_profile(ROOT / profile).playbooks for step in playbook.resolution]
+    assert steps
+    for step in steps:
+        action = build_action(None, step.action, step.target, step.params)
+        assert action.id == step.action

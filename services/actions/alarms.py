@@ -74,6 +74,7 @@ class SetState(AlarmAction):
     id = "alarm.set-state"
     title = "Set an alarm's state until its next evaluation"
     risk = Risk.LOW
+    volatile = frozenset({"reason"})  # a new reason with the same state does not change what undo restores
 
     class Params(ParamsModel):
         state: Literal["OK", "ALARM", "INSUFFICIENT_DATA"] = Field(description="OK, ALARM or INSUFFICIENT_DATA")
