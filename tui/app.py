@@ -19,10 +19,14 @@ from textual.worker import Worker, WorkerState
 
 from services.aws.session import AwsTarget
 from services.errors import SourceError
+from tui.commands import CockpitCommands
 from widgets.cockpit_header import CockpitHeader
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from services.profile import Profile
+    from tui.action_flow import ActionFlow
 
 log = logging.getLogger("cockpit.app")
 
@@ -33,14 +37,22 @@ class CockpitApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "incident-cockpit"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {CockpitCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
+        Binding("t", "timeline", "Timeline"),
+        Binding("u", "undo", "Undo", tooltip="Plan the inverse of the last action (confirmed like any action)"),
+        Binding("p", "playbooks", "Playbook", tooltip="The playbook of a firing alarm, or the list"),
     ]
 
     def __init__(self, profile: Profile | ProfileSource, target: AwsTarget, *, read_only: bool = False,
-                 connect: Callable[[AwsTarget], AwsTarget] | None = None, system_name: str | None = None) -> None:
+                 connect: Callable[[AwsTarget], AwsTarget] | None = None, system_name: str | None = None,
+                 timeline_path: Path | None = None) -> None:
         super().__init__()
+        self.timeline_path = timeline_path
+        self.actions: ActionFlow | None = None
+        """Set by the dashboard once connected: the only way to an action's run."""
         self._profile_source = profile if callable(profile) else None
         self.profile: Profile | None = None if callable(profile) else profile
         self.system_name = system_name or (self.profile.system.name if self.profile else "")
@@ -85,6 +97,65 @@ class CockpitApp(App[int]):
 
         self.sub_title = self.profile.system.name
         self.push_screen(DashboardScreen(self.profile, self.target, self.connect, read_only=self.read_only))
+
+    # ------------------------------------------------------------------ actions, playbooks, timeline
+    def start_action(self, action_id: str, target: str = "", params: dict | None = None, *, ask: bool = True) -> None:
+        """Plan ``action_id`` (form first when ``ask``), then the confirmation screen."""
+        if self.actions is None:
+            self.notify("Not connected yet: actions are available once the sources are.", severity="warning")
+            return
+        self.actions.start(action_id, target, params, ask=ask)
+
+    def action_undo(self) -> None:
+        if self.actions is None:
+            self.notify("No action has run in this cockpit.", severity="warning")
+            return
+        self.actions.undo_last()
+
+    def action_timeline(self) -> None:
+        from services.timeline import default_timeline_path
+        from tui.screens.timeline import TimelineScreen
+
+        self.push_screen(TimelineScreen(self.timeline_path or default_timeline_path()))
+
+    def open_playbook(self, playbook_id: str) -> None:
+        from tui.screens.playbook import PlaybookScreen
+
+        if self.profile is None:
+            return
+        book = next((book for book in self.profile.playbooks if book.id == playbook_id), None)
+        if book is not None:
+            self.push_screen(PlaybookScreen(book, firing=[name for name in self.firing_alarms() if name in book.alarms]))
+
+    def firing_alarms(self) -> list[str]:
+        from tui.screens.dashboard import DashboardScreen
+
+        dashboards = [screen for screen in self.screen_stack if isinstance(screen, DashboardScreen)]
+        return dashboards[0].firing_alarms() if dashboards else []
+
+    def action_playbooks(self) -> None:
+        """The playbook of the first firing alarm that has one; else the list of playbooks."""
+        if self.profile is None or not self.profile.playbooks:
+            self.notify("This profile has no playbooks.", severity="warning")
+            return
+        firing = set(self.firing_alarms())
+        for book in self.profile.playbooks:
+            if firing & set(book.alarms):
+                self.open_playbook(book.id)
+                return
+        from tui.screens.playbook_list import PlaybookListScreen
+
+        self.push_screen(PlaybookListScreen(self.profile.playbooks), callback=lambda chosen: chosen and self.open_playbook(chosen))
+
+    def on_playbook_screen_step_chosen(self, message) -> None:  # PlaybookScreen.StepChosen, imported lazily
+        self.start_action(message.action, message.target, message.params, ask=True)
+
+    def on_playbook_screen_diagnosis_chosen(self, message) -> None:  # PlaybookScreen.DiagnosisChosen
+        from tui.screens.dashboard import DashboardScreen
+
+        dashboards = [screen for screen in self.screen_stack if isinstance(screen, DashboardScreen)]
+        if dashboards:
+            dashboards[0].open_reference(message.reference)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

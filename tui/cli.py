@@ -21,6 +21,7 @@ def _common(parser: argparse.ArgumentParser, *, profile_required: bool) -> None:
     parser.add_argument("--aws-profile", help="AWS named profile (overrides the profile)")
     parser.add_argument("--read-only", action="store_true", help="no action can run; plans are still shown")
     parser.add_argument("--log", metavar="FILE", help="the cockpit's own log (default: under ~/.local/state)")
+    parser.add_argument("--timeline", metavar="FILE", help="the incident timeline (JSON lines; default under ~/.local/state)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--list", action="store_true", help="list the scenarios and exit")
     demo.add_argument("--read-only", action="store_true", help="no action can run; plans are still shown")
     demo.add_argument("--log", metavar="FILE", help="the cockpit's own log")
+    demo.add_argument("--timeline", metavar="FILE", help="the incident timeline (JSON lines)")
     check = commands.add_parser("check", help="validate a profile and try each source once")
     _common(check, profile_required=True)
     from tui.tail_cli import add_parser as add_tail_parser
@@ -105,7 +107,8 @@ def run_app(args: argparse.Namespace) -> int:
         role_arn=aws.get("role_arn"),
     )
     path = args.profile
-    app = CockpitApp(lambda: _load_or_raise(path), target, read_only=args.read_only, system_name=name)
+    app = CockpitApp(lambda: _load_or_raise(path), target, read_only=args.read_only, system_name=name,
+                     timeline_path=Path(args.timeline) if args.timeline else None)
     app.run()
     return _finish(app)
 
@@ -183,7 +186,8 @@ def run_demo(args: argparse.Namespace) -> int:
             return replace(target, endpoint_url=emulator.wait_endpoint())
 
         app = CockpitApp(lambda: _load_or_raise(path), AwsTarget(region="us-east-1"), read_only=args.read_only,
-                         connect=connect, system_name=name)
+                         connect=connect, system_name=name,
+                         timeline_path=Path(args.timeline) if args.timeline else None)
         app.run()
         return _finish(app)
     finally:

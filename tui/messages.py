@@ -83,6 +83,14 @@ class SourceFailed(Message, bubble=False):
         self.retry_in = retry_in
 
 
+class ActionFinished(Message, bubble=False):
+    """An action ran (or failed) through the executor; ``outcome`` is the executor's record."""
+
+    def __init__(self, outcome: object) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
 class SourceConnecting(Message, bubble=False):
     def __init__(self, source: str, detail: str) -> None:
         super().__init__()

@@ -24,6 +24,8 @@ class CockpitHeader(Widget):
     """Region and endpoint, e.g. "us-east-1 · http://127.0.0.1:5000"."""
     read_only: reactive[bool] = reactive(False)
     """Shows READ-ONLY when actions cannot run."""
+    notice: reactive[str] = reactive("")
+    """What needs the responder now, e.g. the playbook of a firing alarm."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -36,4 +38,7 @@ class CockpitHeader(Widget):
         if self.read_only:
             text.append(" │ ")
             text.append("READ-ONLY", "bold reverse")
+        if self.notice:
+            text.append(" │ ")
+            text.append(self.notice, "bold yellow")
         return text

@@ -17,7 +17,7 @@ from services.profile.model import duration_seconds
 from tui.alarms_pane import AlarmsPane, alarm_messages
 from tui.engine_panes import engine_panes, engines_where, refresh_engine_panes, start_engine_panes
 from tui.logs_pane import LogsPane
-from tui.messages import (AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested, SourceConnecting,
+from tui.messages import (ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested, SourceConnecting,
                           SourceFailed)
 from tui.metrics_pane import RANGES, MetricsPane
 from tui.polling import Poller
@@ -36,6 +36,7 @@ class DashboardScreen(Screen):
         Binding("f", "focus_logs", "Logs"),
         Binding("a", "focus_alarms", "Alarms"),
         Binding("i", "insights", "Insights"),
+        Binding("x", "actions", "Actions", tooltip="Actions on the selected tile or alarm (each one confirmed)"),
         Binding("m", "focus_metrics", "Metrics", show=False),
         Binding("w", "cycle_range", "Range", tooltip="Metrics time range: 15m 1h 3h 12h 24h 7d"),
         *(Binding(str(key), f"metrics_range('{label}')", f"Range {label}", show=False)
@@ -104,6 +105,7 @@ class DashboardScreen(Screen):
                 return
             self.query_one(CockpitHeader).where = self.target.describe()
         self.session = AwsSession(self.target)
+        self._start_actions()
         settings = self.profile.cockpit
         if self.profile.tiles:
             from services.aws.metrics import MetricsSource
@@ -122,6 +124,64 @@ class DashboardScreen(Screen):
             logs = self.query_one(LogsPane)
             logs.start(self.session)
             self.pollers["logs"] = logs.poller
+
+    def _start_actions(self) -> None:
+        """The executor: the one path to running an action, refused wholesale when read-only."""
+        from services.actions.executor import ActionExecutor
+        from services.timeline import Timeline
+        from tui.action_flow import ActionFlow
+
+        name = self.profile.system.name
+        timeline = Timeline(getattr(self.app, "timeline_path", None), profile=name)
+        executor = ActionExecutor(self.session, timeline, read_only=self.read_only, profile_name=name)
+        self.app.actions = ActionFlow(self.app, executor)  # type: ignore[attr-defined]
+
+    def action_actions(self) -> None:
+        """The actions that fit what is focused: a Lambda tile, an alarm row; else the whole catalog."""
+        from tui.action_menu import ActionMenuScreen, Selection, selection_of_metric
+
+        focused = self.focused
+        selection: Selection | None = None
+        if isinstance(focused, MetricTile):
+            selection = selection_of_metric(self.profile, focused.metric_id)
+        elif isinstance(focused, AlarmTable) and focused.selected_name:
+            selection = Selection("alarm.", focused.selected_name, f"alarm {focused.selected_name}")
+        target = selection.target if selection else ""
+
+        def chosen(action_id: str | None) -> None:
+            if action_id:
+                self.app.start_action(action_id, target if action_id.startswith(selection.prefix if selection else "") else "")  # type: ignore[attr-defined]
+
+        self.app.push_screen(ActionMenuScreen(selection, read_only=self.read_only), callback=chosen)
+
+    def firing_alarms(self) -> list[str]:
+        if not self.profile.alarms:
+            return []
+        return [alarm.name for alarm in self.query_one(AlarmsPane).alarms if alarm.state == "ALARM"]
+
+    def open_reference(self, reference: str) -> None:
+        """A playbook's diagnosis item: ``metric:ID`` opens the metric's detail, ``query:ID`` runs the query."""
+        kind, _, ref = reference.partition(":")
+        if kind == "metric" and any(spec.id == ref for spec in self.profile.tiles):
+            from tui.screens.metric_detail import MetricDetailScreen
+
+            spec = next(spec for spec in self.profile.tiles if spec.id == ref)
+            self.app.push_screen(MetricDetailScreen(spec))
+            self.call_after_refresh(self._feed_metric_detail)
+        elif kind == "query":
+            self.action_insights(ref)
+        else:
+            self.notify(f"{reference}: nothing to open (hidden metric or unknown reference)", severity="warning")
+
+    @on(ActionFinished)
+    def refresh_after_action(self) -> None:
+        """Show the world as the action left it without waiting for the next refresh."""
+        self.action_refresh_all()
+
+    def _point_to_playbook(self) -> None:
+        firing = set(self.firing_alarms())
+        book = next((book for book in self.profile.playbooks if firing & set(book.alarms)), None)
+        self.query_one(CockpitHeader).notice = f"▶ playbook: {book.title} (p)" if book else ""
 
     def _start_poller(self, poller: Poller) -> None:
         self.pollers[poller.source] = poller
@@ -178,6 +238,7 @@ class DashboardScreen(Screen):
     def show_alarms(self, message: AlarmsUpdated) -> None:
         self.query_one(AlarmsPane).show(message.snapshot)
         self._feed_metric_detail()
+        self._point_to_playbook()
 
     @on(AlarmStateChanged)
     def record_alarm_change(self, message: AlarmStateChanged) -> None:

@@ -1,0 +1,153 @@
+"""The confirmation screen: the plan, exactly, and nothing runs until the person says so.
+
+Low-risk plans run with the Run button; high-risk and destructive ones only after the
+target's name is typed. In read-only mode the Run button does not exist at all (and
+the executor refuses anyway). Dismisses with the typed text ("" for low risk), or
+None when cancelled.
+"""
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from services.actions.base import Plan, Risk
+
+RISK_STYLE = {Risk.LOW: "bold green", Risk.HIGH: "bold yellow", Risk.DESTRUCTIVE: "bold white on red"}
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(not set)"
+    return str(value)
+
+
+def plan_table(plan: Plan) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("field")
+    table.add_column("before", style="red")
+    table.add_column("→", width=1)
+    table.add_column("after", style="green")
+    for change in plan.changes:
+        table.add_row(change.field, Text(_shown(change.before)), "→", Text(_shown(change.after)))
+    return table
+
+
+class ConfirmActionScreen(ModalScreen[str | None]):
+    """One plan, its risk, its equivalent command; Run or Cancel."""
+
+    DEFAULT_CSS = """
+    ConfirmActionScreen {
+        align: center middle;
+    }
+    ConfirmActionScreen > Vertical {
+        width: 96;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    ConfirmActionScreen VerticalScroll {
+        height: auto;
+        max-height: 16;
+    }
+    ConfirmActionScreen #command {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    ConfirmActionScreen #buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    ConfirmActionScreen Button {
+        margin-right: 2;
+    }
+    ConfirmActionScreen #read-only {
+        color: $warning;
+        text-style: bold;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, plan: Plan, *, read_only: bool) -> None:
+        super().__init__()
+        self.plan = plan
+        self.read_only = read_only
+
+    @property
+    def needs_typing(self) -> bool:
+        return self.plan.risk.needs_typed_target
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        head = Text()
+        head.append(f"{plan.action_id}", "bold")
+        head.append("  on  ")
+        head.append(plan.target, "bold")
+        head.append("   risk: ")
+        head.append(f" {plan.risk.value.upper()} ", RISK_STYLE[plan.risk])
+        if not plan.reversible:
+            head.append("  cannot be undone", "bold red")
+        with Vertical():
+            yield Static(head, id="head")
+            yield Static(Text(plan.summary), id="summary")
+            with VerticalScroll():
+                yield Static(plan_table(plan), id="changes")
+                for note in plan.notes:
+                    yield Static(Text(f"• {note}", style="italic"))
+                yield Static(Text(f"equivalent: {plan.command}"), id="command")
+            if plan.is_noop:
+                yield Static(Text("Nothing would change: the target is already in this state.", style="yellow"))
+            if self.read_only:
+                yield Static("READ-ONLY: this cockpit cannot run actions. The plan is shown for review.", id="read-only")
+                with Horizontal(id="buttons"):
+                    yield Button("Close", id="cancel")
+                return
+            if self.needs_typing:
+                yield Label(f"Type [b]{escape(plan.target)}[/b] to confirm:")
+                yield Input(placeholder=plan.target, id="typed")
+            with Horizontal(id="buttons"):
+                yield Button("Run", id="run", variant="error" if plan.risk is Risk.DESTRUCTIVE else "warning",
+                             disabled=self.needs_typing)
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        if self.read_only:
+            self.query_one("#cancel", Button).focus()
+        elif self.needs_typing:
+            self.query_one("#typed", Input).focus()
+        else:
+            self.query_one("#run", Button).focus()
+
+    @on(Input.Changed, "#typed")
+    def typed_changed(self, event: Input.Changed) -> None:
+        self.query_one("#run", Button).disabled = event.value != self.plan.target
+
+    @on(Input.Submitted, "#typed")
+    def typed_submitted(self, event: Input.Submitted) -> None:
+        if event.value == self.plan.target:
+            self.dismiss(event.value)
+        else:
+            self.notify("The typed name does not match the target.", severity="warning")
+
+    @on(Button.Pressed, "#run")
+    def run_pressed(self) -> None:
+        if self.read_only:  # unreachable: the button is never composed in read-only mode
+            return
+        typed = self.query_one("#typed", Input).value if self.needs_typing else ""
+        if self.needs_typing and typed != self.plan.target:
+            return
+        self.dismiss(typed)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
