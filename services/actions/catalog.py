@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.actions import alarms, cognito, dynamodb, ec2_nacl, events, iam, lambda_config, logs_export, sqs
+from services.actions import docker as docker_actions, postgres as postgres_actions
 from services.actions.base import Action
 from services.errors import BadInput
 
@@ -24,6 +25,8 @@ _ACTIONS: tuple[type[Action], ...] = (
     cognito.GlobalSignOut,
     dynamodb.Backup,
     logs_export.ExportToS3,
+    *docker_actions.ACTIONS,  # docker.restart / stop / start
+    *postgres_actions.ACTIONS,  # postgres.cancel / terminate / vacuum
 )
 
 CATALOG: dict[str, type[Action]] = {action.id: action for action in _ACTIONS}
