@@ -189,3 +189,22 @@ async def test_a_firing_alarm_points_to_its_playbook(demo_profile, aws_target, s
                     what="the pre-filled form")
         assert app.screen.query_one("#param-timeout", Input).value == "600"
         assert app.screen.query_one("#target", Input).value == FUNCTION
+
+
+async def test_secret_values_never_reach_the_confirmation_screen(demo_profile, aws_target, sentra, boto,
+                                                                 timeline) -> None:
+    boto("lambda").update_function_configuration(
+        FunctionName=FUNCTION, Environment={"Variables": {"SENTRA_API_TOKEN": "tok-5up3r-s3cret", "LOG_LEVEL": "INFO"}})
+    app = CockpitApp(demo_profile, aws_target, timeline_path=timeline)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        app.start_action("lambda.set-env", FUNCTION, {"variables": {"SENTRA_API_TOKEN": "tok-n3w-s3cret"}}, ask=False)
+        screen = await _confirm_screen(app, pilot)
+        assert "tok-n3w-s3cret" in screen.plan.command  # the plan itself is exact…
+        assert screen.plan.changes[0].before == "tok-5up3r-s3cret"
+        shown = " ".join(str(widget.render()) for widget in screen.query("Static"))
+        assert "tok-5up3r-s3cret" not in shown and "tok-n3w-s3cret" not in shown  # …the screen is not
+        assert "***" in shown and "LOG_LEVEL" in shown
+        await pilot.press("escape")
+        await until(pilot, lambda: "cancelled" in _steps(timeline), what="cancel")
+        assert "s3cret" not in timeline.read_text()

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from services.actions.base import Plan, Risk
+from services.redact import MASK, looks_secret, mask_text, redact
 
 RISK_STYLE = {Risk.LOW: "bold green", Risk.HIGH: "bold yellow", Risk.DESTRUCTIVE: "bold white on red"}
 
@@ -28,6 +29,22 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def secrets_of(plan: Plan) -> set[str]:
+    """Values the screen must not show: secret-named fields and parameters."""
+    secrets: set[str] = set()
+    redact(plan.params, secrets)
+    for change in plan.changes:
+        if looks_secret(change.field):
+            redact({change.field: change.before}, secrets)
+            redact({change.field: change.after}, secrets)
+    return secrets
+
+
+def shown_command(plan: Plan) -> str:
+    """The equivalent command with secret values masked: the screen may be shared or recorded."""
+    return mask_text(plan.command, secrets_of(plan))
+
+
 def plan_table(plan: Plan) -> Table:
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
     table.add_column("field")
@@ -35,7 +52,10 @@ def plan_table(plan: Plan) -> Table:
     table.add_column("→", width=1)
     table.add_column("after", style="green")
     for change in plan.changes:
-        table.add_row(change.field, Text(_shown(change.before)), "→", Text(_shown(change.after)))
+        secret = looks_secret(change.field)
+        before = MASK if secret and change.before is not None else _shown(change.before)
+        after = MASK if secret and change.after is not None else _shown(change.after)
+        table.add_row(change.field, Text(before), "→", Text(after))
     return table
 
 
@@ -97,6 +117,8 @@ class ConfirmActionScreen(ModalScreen[str | None]):
         head.append(f" {plan.risk.value.upper()} ", RISK_STYLE[plan.risk])
         if not plan.reversible:
             head.append("  cannot be undone", "bold red")
+        if plan.undoes:
+            head.append(f"  (undo of {plan.undoes})", "bold magenta")
         with Vertical():
             yield Static(head, id="head")
             yield Static(Text(plan.summary), id="summary")
@@ -104,7 +126,7 @@ class ConfirmActionScreen(ModalScreen[str | None]):
                 yield Static(plan_table(plan), id="changes")
                 for note in plan.notes:
                     yield Static(Text(f"• {note}", style="italic"))
-                yield Static(Text(f"equivalent: {plan.command}"), id="command")
+                yield Static(Text(f"equivalent: {shown_command(plan)}"), id="command")
             if plan.is_noop:
                 yield Static(Text("Nothing would change: the target is already in this state.", style="yellow"))
             if self.read_only:
