@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _DURATION = re.compile(r"\bDuration: ([\d.]+) ms")
@@ -93,3 +94,32 @@ _SEVERE = re.compile(r"\b(ERROR|FATAL|CRITICAL|Error|Exception|Traceback|AccessD
                      r"|\"level\"\s*:\s*\"(error|ERROR|fatal|FATAL)\"")
 _WARN = re.compile(r"\bWARN(ING)?\b|\"level\"\s*:\s*\"(warn|WARN|warning|WARNING)\"")
 _INFO = re.compile(r"\bINFO\b|\"level\"\s*:\s*\"(info|INFO)\"")
+
+
+@dataclass(frozen=True, slots=True)
+class TailLine:
+    """One event as the tail shows it: ``timestamp`` in epoch seconds, ``source`` a short label."""
+
+    timestamp: float
+    source: str
+    message: str
+    stream: str = ""
+    event_id: str = ""
+    group: str = ""
+
+
+class LineFilter:
+    """Substring (case-insensitive) or regular-expression match; ``error`` for a bad regex."""
+
+    def __init__(self, text: str, regex: bool) -> None:
+        self.text = text
+        self.regex = regex
+        self.error = ""
+        try:
+            self.pattern = re.compile(text if regex else re.escape(text), re.IGNORECASE)
+        except re.error as error:
+            self.error = f"bad regex: {error}"
+            self.pattern = re.compile(re.escape(text), re.IGNORECASE)
+
+    def matches(self, line: TailLine) -> bool:
+        return self.pattern.search(line.message) is not None

@@ -9,11 +9,9 @@ interpreted, and only the first few KB of a huge line are ever laid out.
 """
 from __future__ import annotations
 
-import re
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
@@ -25,41 +23,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from widgets.log_format import fold_report, printable, severity, short_stream
+from widgets.log_format import LineFilter, TailLine, fold_report, printable, severity, short_stream
+
+__all__ = ["LineFilter", "LogTail", "TailLine"]
 
 SHOWN_CHARS = 4096  # a 1 MB line is searched whole but laid out only this far
 STREAM_MIN_WIDTH = 100  # narrower panes drop the stream column
 SEVERITY_STYLE = {"timeout": "bold red", "error": "red", "warning": "yellow", "meta": "dim", "info": "", "": ""}
 SOURCE_PALETTE = ["magenta", "blue", "cyan", "green", "yellow"]
-
-
-@dataclass(frozen=True, slots=True)
-class TailLine:
-    """One event as the tail shows it: ``timestamp`` in epoch seconds, ``source`` a short label."""
-
-    timestamp: float
-    source: str
-    message: str
-    stream: str = ""
-    event_id: str = ""
-    group: str = ""
-
-
-class LineFilter:
-    """Substring (case-insensitive) or regular-expression match; ``error`` for a bad regex."""
-
-    def __init__(self, text: str, regex: bool) -> None:
-        self.text = text
-        self.regex = regex
-        self.error = ""
-        try:
-            self.pattern = re.compile(text if regex else re.escape(text), re.IGNORECASE)
-        except re.error as error:
-            self.error = f"bad regex: {error}"
-            self.pattern = re.compile(re.escape(text), re.IGNORECASE)
-
-    def matches(self, line: TailLine) -> bool:
-        return self.pattern.search(line.message) is not None
 
 
 class LogTail(ScrollView, can_focus=True):
@@ -131,6 +102,8 @@ class LogTail(ScrollView, can_focus=True):
         self._source_styles: dict[str, str] = {}
         self._label_width = 6
         self._clock: dict[int, str] = {}
+        self._size_stale = False
+        self._size_timer = None
 
     # ------------------------------------------------------------------ data
     @property
@@ -180,6 +153,7 @@ class LogTail(ScrollView, can_focus=True):
         added = 0
         matcher = self._filter
         widest = self._label_width
+        first_before, shown_before = self._first, self.shown_count
         for line in lines:
             if len(self._lines) == self.max_lines:
                 self._first += 1
@@ -191,17 +165,30 @@ class LogTail(ScrollView, can_focus=True):
             added += 1
         if not added:
             return
+        dropped = 0 if matcher is not None else self._first - first_before
         while self._matches and self._matches[0] < self._first:
             self._matches.popleft()
+            dropped += 1
         if widest != self._label_width:
             self._label_width = widest
             self._generation += 1
         if self.cursor is not None and self.cursor < self._first:
             self.cursor = self._first
-        self._resize_virtual()
+        top = self.scroll_offset.y
         if self.following:
+            self._resize_virtual()
             self._scroll_bottom()
-        self.refresh()
+            self.refresh()
+            return
+        # Paused: a new virtual size means a relayout and a full repaint; once a second is enough.
+        self._size_stale = True
+        if self._size_timer is None:
+            self._size_timer = self.set_timer(1.0, self._sync_size)
+        if dropped:  # paused: lines left the ring above the view; keep showing the same lines
+            self.scroll_to(y=max(0, top - dropped), animate=False, immediate=True, force=True)
+            self.refresh()
+        elif shown_before < top + self.size.height:  # paused, but the new lines land in view
+            self.refresh()
 
     def clear(self) -> None:
         self._first += len(self._lines)
@@ -236,7 +223,13 @@ class LogTail(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ drawing
     def _resize_virtual(self) -> None:
+        self._size_stale = False
         self.virtual_size = Size(self.size.width, self.shown_count)
+
+    def _sync_size(self) -> None:
+        self._size_timer = None
+        if self._size_stale:
+            self._resize_virtual()
 
     def _scroll_bottom(self) -> None:
         self.scroll_to(y=max(0, self.shown_count - self.size.height), animate=False, immediate=True, force=True)
@@ -307,10 +300,11 @@ class LogTail(ScrollView, can_focus=True):
         self.refresh()
 
     def watch_cursor(self, old: int | None, new: int | None) -> None:
+        top = self.scroll_offset.y
         for absolute in (old, new):  # repaint only the two rows whose highlight changed
             if absolute is not None:
-                row = self._row_of(absolute) - self.scroll_offset.y
-                if 0 <= row < self.size.height:
+                row = self._row_of(absolute)  # refresh_line takes the virtual row
+                if top <= row < top + self.size.height:
                     self.refresh_line(row)
 
     # ------------------------------------------------------------------ keys
@@ -321,6 +315,8 @@ class LogTail(ScrollView, can_focus=True):
         self._pause()
         self.cursor = absolute
         row = self._row_of(absolute) if row is None else row
+        if self._size_stale and row + self.size.height >= self.virtual_size.height:
+            self._resize_virtual()  # the selection reaches lines the scroll range does not know yet
         if row < self.scroll_offset.y or row >= self.scroll_offset.y + self.size.height:
             self.scroll_to(y=max(0, row - self.size.height // 2), animate=False, immediate=True, force=True)
 
@@ -338,6 +334,7 @@ class LogTail(ScrollView, can_focus=True):
 
     def action_follow(self) -> None:
         self.following = True
+        self._sync_size()
         self.cursor = None
         self._scroll_bottom()
 

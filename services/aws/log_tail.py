@@ -39,7 +39,7 @@ def shared_budget(session: AwsSession) -> RateBudget:
     key = (target.endpoint_url, target.region, target.profile or target.role_arn)
     with _budgets_lock:
         if key not in _budgets:
-            _budgets[key] = RateBudget(FILTER_LOG_EVENTS_RATE)
+            _budgets[key] = RateBudget(FILTER_LOG_EVENTS_RATE, burst=1)  # never above 5 in any second
         return _budgets[key]
 
 
