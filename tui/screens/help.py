@@ -17,7 +17,11 @@ KEYS = [
     ("a / f", "focus alarms / logs"),
     ("tab", "next pane"),
     ("end", "logs: follow the newest line again"),
-    ("↑ pgup home", "logs: scroll back (pauses following)"),
+    ("↑ ↓ pgup home", "logs: select / scroll back (pauses following)"),
+    ("/ F t", "logs: filter as you type (ctrl+r regex) / server filter / jump to a time"),
+    ("enter c s", "logs: the whole line (JSON pretty) / copy it / save the lines to a file"),
+    ("g p R", "logs: add a log group / complete mode (polling) / fold REPORT lines"),
+    ("i", "Logs Insights: saved queries, editor, results (ctrl+r run, ctrl+k stop)"),
 ]
 
 
