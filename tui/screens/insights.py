@@ -279,7 +279,7 @@ class InsightsScreen(Screen):
         for name in self.fields:
             table.add_column(name, key=name)
         for index, row in enumerate(self.rows):
-            table.add_row(*[Text(printable(row.get(name, "")[:CELL_CHARS])) for name in self.fields], key=str(index))
+            table.add_row(*[Text(_cell(name, row.get(name, ""))) for name in self.fields], key=str(index))
 
     @on(DataTable.HeaderSelected, "#results")
     def header_clicked(self, event: DataTable.HeaderSelected) -> None:
@@ -346,3 +346,10 @@ def _sort_key(value: str) -> tuple[int, float, str]:
         return (0, float(value), "")
     except ValueError:
         return (1, 0.0, value)
+
+
+def _cell(name: str, value: str) -> str:
+    """Epoch-millisecond ``@timestamp`` (some endpoints) as local time; everything as plain text."""
+    if name == "@timestamp" and value.isdigit():
+        return datetime.fromtimestamp(int(value) / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return printable(value[:CELL_CHARS])
