@@ -65,25 +65,25 @@ def refresh_engine_panes(screen: Widget) -> None:
 def request_action(widget: Widget, action_id: str, target: str, params: dict[str, Any] | None = None) -> None:
     """Plan → confirm → run → verify through the app's action flow (the one the AWS actions use).
 
-    When the app has no ``action_flow`` (a build where it is not wired yet) one is made
-    here on the same executor and timeline classes, so nothing runs unconfirmed either way.
+    A profile without AWS has no flow until one is needed: it is made here with the same
+    executor and timeline (the engines come from ``services.actions.engines``), and set
+    as the app's, so undo and the timeline work the same.
     """
-    flow = getattr(widget.app, "action_flow", None) or _own_flow(widget.app)
+    flow = getattr(widget.app, "actions", None)
+    if flow is None or not hasattr(flow, "start"):
+        flow = _own_flow(widget.app)
     flow.start(action_id, target, dict(params or {}), ask=False)
 
 
 def _own_flow(app: App) -> Any:
-    flow = getattr(app, "engine_action_flow", None)
-    if flow is not None:
-        return flow
     from services.actions.executor import ActionExecutor
     from services.timeline import Timeline
     from tui.action_flow import ActionFlow
 
     profile = getattr(app, "profile", None)
     name = profile.system.name if profile is not None else ""
-    executor = ActionExecutor(None, Timeline(profile=name), read_only=bool(getattr(app, "read_only", False)),
-                              profile_name=name)
+    timeline = Timeline(getattr(app, "timeline_path", None), profile=name)
+    executor = ActionExecutor(None, timeline, read_only=bool(getattr(app, "read_only", False)), profile_name=name)
     flow = ActionFlow(app, executor)
-    app.engine_action_flow = flow  # type: ignore[attr-defined]
+    app.actions = flow  # type: ignore[attr-defined]
     return flow

@@ -74,14 +74,14 @@ class BackendTable(KeyedTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: dict[str, BackendRow] = {}
+        self.row_data: dict[str, BackendRow] = {}
 
     def show(self, rows: list[BackendRow]) -> int:
-        self.rows = {str(row.pid): row for row in rows}
-        return self.show_rows([(str(row.pid), self._cells(row)) for row in rows])
+        self.row_data = {str(row.pid): row for row in rows}
+        return self.show_rows([(str(row.pid), self._row_cells(row)) for row in rows])
 
     @staticmethod
-    def _cells(row: BackendRow) -> tuple[Cell, ...]:
+    def _row_cells(row: BackendRow) -> tuple[Cell, ...]:
         style = "bold yellow" if row.idle_in_transaction else ("red" if row.blocked_by else "")
         state = Text(row.state.replace("idle in transaction", "idle in tx"), style or ("green" if row.state == "active" else "dim"))
         wait = Text(f"⛔ {','.join(map(str, row.blocked_by))}" if row.blocked_by else row.wait, "bold red" if row.blocked_by else "dim")
@@ -91,7 +91,7 @@ class BackendTable(KeyedTable):
     @property
     def cursor_row_data(self) -> BackendRow | None:
         key = self.cursor_key
-        return self.rows.get(key) if key is not None else None
+        return self.row_data.get(key) if key is not None else None
 
     def action_open_query(self) -> None:
         row = self.cursor_row_data

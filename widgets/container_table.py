@@ -80,35 +80,32 @@ class ContainerTable(KeyedTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: dict[str, ContainerRow] = {}
+        self.row_data: dict[str, ContainerRow] = {}
 
     def show(self, rows: list[ContainerRow]) -> int:
-        self.rows = {row.key: row for row in rows}
+        self.row_data = {row.key: row for row in rows}
         shaped = []
         previous_project = None
         for row in rows:
-            shaped.append((row.key, self._cells(row, show_project=row.project != previous_project)))
+            shaped.append((row.key, self._row_cells(row, show_project=row.project != previous_project)))
             previous_project = row.project
-        written = self.show_rows(shaped)
-        if self.selected is None and rows:
-            self.selected = self.cursor_key
-        return written
+        return self.show_rows(shaped)
 
     def update_usage(self, key: str, cpu: str, memory: str) -> int:
         """A new stats sample for one container: only its two cells change."""
-        row = self.rows.get(key)
+        row = self.row_data.get(key)
         if row is None or (row.cpu, row.memory) == (cpu, memory):
             return 0
         from dataclasses import replace
 
-        row = self.rows[key] = replace(row, cpu=cpu, memory=memory)
+        row = self.row_data[key] = replace(row, cpu=cpu, memory=memory)
         old = self.cells_of(key)
         if old is None:
             return 0
         return self.update_row(key, old[:-2] + (cpu, memory))
 
     @staticmethod
-    def _cells(row: ContainerRow, *, show_project: bool) -> tuple[Cell, ...]:
+    def _row_cells(row: ContainerRow, *, show_project: bool) -> tuple[Cell, ...]:
         return (Text(row.project if show_project else "", "bold"), row.service, row.name,
                 Text(row.state, STATE_STYLE.get(row.state, "")), Text(row.health, HEALTH_STYLE.get(row.health, "dim")),
                 row.up, Text(str(row.restarts), "bold yellow" if row.restarts else "dim"), row.cpu, row.memory)

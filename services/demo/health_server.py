@@ -1,0 +1,55 @@
+"""A small HTTP health endpoint for the demo and the tests: ``GET /api/v1/health`` → ``{"status": "ok"}``.
+
+``state`` switches what it answers: ``ok``, ``degraded`` (200 with ``"status": "degraded"``)
+or ``down`` (503). It binds to 127.0.0.1 on the given port (0: any free one) and serves
+from a daemon thread until ``stop``.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HEALTH_PATH = "/api/v1/health"
+
+
+class HealthServer:
+    def __init__(self, port: int = 0, *, path: str = HEALTH_PATH) -> None:
+        self.state = "ok"
+        self.requests = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                owner.requests += 1
+                if self.path.split("?", 1)[0] != path:
+                    self._answer(404, {"error": "not found"})
+                elif owner.state == "down":
+                    self._answer(503, {"status": "down"})
+                else:
+                    self._answer(200, {"status": owner.state, "version": "demo"})
+
+            def _answer(self, code: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:  # never write to the terminal the cockpit draws on
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}{path}"
+        self._thread = threading.Thread(target=self.server.serve_forever, name="health-server", daemon=True)
+
+    def start(self) -> HealthServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
