@@ -157,3 +157,60 @@ async def test_restart_through_the_confirmed_action(tmp_path, podman_service, do
             return container.attrs["State"]["StartedAt"] != started and container.status == "running"
 
         await until(pilot, restarted, timeout=30, what="the restart")
+
+
+async def test_the_blocking_tree_and_terminating_the_blocker_from_it(tmp_path, pg_dsn, lock_conflict) -> None:
+    from tui.screens.confirm_action import ConfirmActionScreen
+    from tui.screens.database import DatabaseScreen
+    from widgets.backend_table import BackendTable
+    from widgets.blocking_tree import BlockingTree
+
+    app = CockpitApp(load_profile(write_profile(tmp_path, postgres=True)), AwsTarget())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
+        pane = app.screen.query_one(PostgresPane)
+        await until(pilot, lambda: pane.snapshot is not None and pane.snapshot.blocked == 1, what="the blocked waiter")
+        table = pane.table
+        holder = table.row_data[str(lock_conflict.holder_pid)]
+        assert holder.idle_in_transaction and table.row_data[str(lock_conflict.waiter_pid)].blocked_by == (lock_conflict.holder_pid,)
+        assert "1 blocked" in pane.title.status and pane.title.level == "warning"
+        table.focus()
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, DatabaseScreen), what="the database screen")
+        tree = app.screen.query_one(BlockingTree)
+        await until(pilot, lambda: len(tree.items) == 1, what="the tree")
+        (root,) = tree.items
+        assert root.pid == lock_conflict.holder_pid and "RowExclusiveLock on accounts" in root.holds
+        assert [child.pid for child in root.children] == [lock_conflict.waiter_pid]
+        assert root.children[0].waits_for.startswith("ShareLock on transaction")
+        text = screen_text(app)
+        assert "waits ShareLock on transaction" in text and "connections" in text
+        tree.focus()
+        tree.cursor_line = 0
+        await pilot.press("K")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), what="the confirmation")
+        assert app.screen.plan.command == f"SELECT pg_terminate_backend({lock_conflict.holder_pid});"
+        assert app.screen.query_one("#run").disabled  # destructive: nothing until the pid is typed
+        await pilot.press(*str(lock_conflict.holder_pid), "enter")
+        await until(pilot, lambda: lock_conflict.waiter_done.is_set(), what="the waiter to proceed")
+        assert lock_conflict.waiter_error is None
+        await until(pilot, lambda: isinstance(app.screen, DatabaseScreen) and not tree.items, what="an empty tree")
+
+
+async def test_the_pane_says_reconnecting_through_a_database_restart(tmp_path, pg_server, pg_dsn) -> None:
+    app = CockpitApp(load_profile(write_profile(tmp_path, postgres=True)), AwsTarget())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
+        pane = app.screen.query_one(PostgresPane)
+        await until(pilot, lambda: pane.snapshot is not None, what="a first snapshot")
+        pg_server.stop()
+        try:
+            pane.refresh_now()
+            await until(pilot, lambda: pane.title.status.startswith("reconnecting"), timeout=30, what="reconnecting")
+            assert "retrying in" in pane.title.status and PG_PASSWORD not in pane.title.status
+        finally:
+            pg_server.start()
+        first = pane.snapshot
+        pane.refresh_now()
+        await until(pilot, lambda: pane.snapshot is not first, timeout=60, what="the pane back")
+        assert pane.title.status.startswith("PostgreSQL ")
