@@ -10,7 +10,7 @@ from services.profile import Profile
 
 
 def check_sources(profile: Profile, target: AwsTarget) -> list[SourceCheck]:
-    session = AwsSession(target)
+    session = AwsSession(target) if profile.has_aws else None
     results: list[SourceCheck] = []
 
     def attempt(name: str, probe: Callable[[], str]) -> None:
@@ -53,6 +53,9 @@ def check_sources(profile: Profile, target: AwsTarget) -> list[SourceCheck]:
             return "readable"
 
         attempt(f"logs {log.group}", probe_group)
+    from tui.engine_check import check_engines
+
+    results.extend(check_engines(profile))  # [docker], [postgres], [[health]]
     return results
 
 
