@@ -51,14 +51,6 @@ def _binary(name: str, *extra_dirs: str) -> str:
     pytest.fail(f"{name} is not installed: run `bash .ci/system-deps` (apt-get install postgresql podman runc busybox-static)")
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------------------------- PostgreSQL
 @dataclass
 class PostgresServer:
@@ -99,6 +91,11 @@ class PostgresServer:
             return False
         return True
 
+    def close(self) -> None:
+        """Stop the server and remove its directory."""
+        self.stop()
+        shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
     def stop(self) -> None:
         """Fast shutdown (SIGINT) by PID, waited for."""
         if self.pid is None:
@@ -111,8 +108,8 @@ class PostgresServer:
         self.pid = None
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PostgresServer]:
+def start_postgres() -> PostgresServer:
+    """initdb into a fresh directory (owned by ``postgres`` when root), start, create ``sentrascan``."""
     bindir = os.path.dirname(_binary("initdb", "/usr/lib/postgresql/*/bin"))
     _binary("postgres", bindir)
     base = Path(tempfile.mkdtemp(prefix="cockpit-pg-"))
@@ -135,11 +132,16 @@ def pg_server() -> Iterator[PostgresServer]:
 
     with psycopg.connect(server.dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute("CREATE DATABASE sentrascan")
+    return server
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    server = start_postgres()
     try:
         yield server
     finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
+        server.close()
 
 
 @pytest.fixture
@@ -203,6 +205,19 @@ class PodmanService:
             self._process.wait(30)
         self.pid = None
 
+    def close(self) -> None:
+        """Remove every container, stop the service by PID, reset and remove the private storage."""
+        if self.pid is None:
+            self.start()
+        try:
+            client = self.client()
+            for container in client.containers.list(all=True):
+                container.remove(force=True)
+        finally:
+            self.stop()
+            subprocess.run(self.command("system", "reset", "--force"), capture_output=True, timeout=120)
+            shutil.rmtree(self.base, ignore_errors=True)
+
     def client(self):
         import docker
 
@@ -221,8 +236,8 @@ def _busybox_rootfs(base: Path) -> Path:
     return tarball
 
 
-@pytest.fixture(scope="session")
-def podman_service() -> Iterator[PodmanService]:
+def start_podman() -> PodmanService:
+    """Import the busybox image into private storage, then serve the Docker API on a private socket."""
     podman = _binary("podman")
     _binary("runc", "/usr/sbin", "/sbin")
     base = Path(tempfile.mkdtemp(prefix="cockpit-podman-"))
@@ -230,19 +245,16 @@ def podman_service() -> Iterator[PodmanService]:
     subprocess.run(service.command("import", str(_busybox_rootfs(base)), BUSYBOX_IMAGE),
                    check=True, capture_output=True, timeout=120)
     service.start()
+    return service
+
+
+@pytest.fixture(scope="session")
+def podman_service() -> Iterator[PodmanService]:
+    service = start_podman()
     try:
         yield service
     finally:
-        if service.pid is None:
-            service.start()
-        try:
-            client = service.client()
-            for container in client.containers.list(all=True):
-                container.remove(force=True)
-        finally:
-            service.stop()
-            subprocess.run(service.command("system", "reset", "--force"), capture_output=True, timeout=120)
-            shutil.rmtree(base, ignore_errors=True)
+        service.close()
 
 
 def run_container(client: Any, name: str, command: list[str] | str, *, project: str | None = None,

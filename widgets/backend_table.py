@@ -77,8 +77,12 @@ class BackendTable(KeyedTable):
         self.row_data: dict[str, BackendRow] = {}
 
     def show(self, rows: list[BackendRow]) -> int:
-        self.row_data = {str(row.pid): row for row in rows}
-        return self.show_rows([(str(row.pid), self._row_cells(row)) for row in rows])
+        old, self.row_data = self.row_data, {str(row.pid): row for row in rows}
+        shaped = []
+        for key, row in self.row_data.items():
+            cells = self.cells_of(key) if old.get(key) == row else None  # unchanged: no new Text objects
+            shaped.append((key, cells if cells is not None else self._row_cells(row)))
+        return self.show_rows(shaped)
 
     @staticmethod
     def _row_cells(row: BackendRow) -> tuple[Cell, ...]:

@@ -110,11 +110,9 @@ class ContainerTable(KeyedTable):
                 Text(row.state, STATE_STYLE.get(row.state, "")), Text(row.health, HEALTH_STYLE.get(row.health, "dim")),
                 row.up, Text(str(row.restarts), "bold yellow" if row.restarts else "dim"), row.cpu, row.memory)
 
-    def on_data_table_row_highlighted(self, event: KeyedTable.RowHighlighted) -> None:
-        key = event.row_key.value if event.row_key is not None else None
-        if key is not None and key != self.selected:
-            self.selected = key
-            self.post_message(self.Highlighted(self, key))
+    def cursor_moved(self, key: str) -> None:
+        self.selected = key
+        self.post_message(self.Highlighted(self, key))
 
     def action_verb(self, verb: str) -> None:
         key = self.cursor_key
