@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 import re
 import threading
@@ -27,7 +28,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from services.errors import SourceError
 from services.redact import mask_text, redact
+
+log = logging.getLogger("cockpit.timeline")
 
 
 class Step(StrEnum):
@@ -68,10 +72,13 @@ def current_operator() -> str:
 class Timeline:
     """Appends events for one system; safe to share between threads and processes."""
 
-    def __init__(self, path: Path | str | None = None, *, profile: str = "", operator: str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, profile: str = "", operator: str | None = None,
+                 mirror: Any = None) -> None:
         self.path = Path(path) if path is not None else default_timeline_path()
         self.profile = profile
         self.operator = operator or current_operator()
+        self.mirror = mirror
+        """A shared store (``services.timeline_store``) that gets a copy of every event, after the file."""
         self._lock = threading.Lock()
 
     def append(self, step: str, *, action: str | None = None, target: str | None = None,
@@ -97,6 +104,11 @@ class Timeline:
                 event[key] = mask_text(event[key], secrets)
         line = (json.dumps(event, ensure_ascii=False, default=str, separators=(",", ":")) + "\n").encode()
         self._write(line)
+        if self.mirror is not None:
+            try:
+                self.mirror.write_event(event)
+            except SourceError as error:  # the file has it; the store gets it on its next write or read
+                log.warning("shared timeline store: %s", error)
         return event
 
     def _write(self, line: bytes) -> None:

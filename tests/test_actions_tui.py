@@ -51,7 +51,7 @@ async def test_confirm_runs_and_records_every_step(demo_profile, aws_target, sen
         assert "aws lambda update-function-configuration --function-name customer-sentra-scanner --timeout 600" \
             in screen.plan.command
         assert _lambda(boto)["Timeout"] == 300  # shown, not run
-        await pilot.click("#run")
+        app.screen.query_one("#run", Button).press()
         await until(pilot, lambda: "verified" in _steps(timeline), what=f"the verified step {_steps(timeline)}")
         assert _lambda(boto)["Timeout"] == 600
         assert _steps(timeline) == ["planned", "confirmed", "started", "succeeded", "verified"]
@@ -59,7 +59,7 @@ async def test_confirm_runs_and_records_every_step(demo_profile, aws_target, sen
         await pilot.press("u")
         undo = await _confirm_screen(app, pilot)
         assert [(c.before, c.after) for c in undo.plan.changes] == [(600, 300)]
-        await pilot.click("#run")
+        app.screen.query_one("#run", Button).press()
         await until(pilot, lambda: _lambda(boto)["Timeout"] == 300, what="the undo")
         await until(pilot, lambda: "undone" in _steps(timeline), what="the undone step")
 
@@ -72,7 +72,7 @@ async def test_cancel_and_escape_run_nothing(how, demo_profile, aws_target, sent
         app.start_action("lambda.set-memory", FUNCTION, {"memory": 1024}, ask=False)
         await _confirm_screen(app, pilot)
         if how == "button":
-            await pilot.click("#cancel")
+            app.screen.query_one("#cancel", Button).press()
         else:
             await pilot.press("escape")
         await until(pilot, lambda: "cancelled" in _steps(timeline), what="the cancelled step")
@@ -129,7 +129,7 @@ async def test_a_failure_mid_run_is_shown_and_recorded(demo_profile, aws_target,
         screen = await _confirm_screen(app, pilot)
         if screen.plan.risk.needs_typed_target:
             await pilot.press(*screen.plan.target)
-        await pilot.click("#run")
+        app.screen.query_one("#run", Button).press()
         await until(pilot, lambda: "failed" in _steps(timeline), what="the failed step")
         await until(pilot, lambda: any("FAILED" in n.message for n in app._notifications), what="the failure shown")
         assert read_timeline(timeline)[-1]["error"].startswith("not supported by this endpoint")

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 
 
-async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 20.0, what: str = "condition") -> None:
+async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 30.0, what: str = "condition") -> None:
     """Let the app run (``pilot.pause``) until ``predicate()`` is true."""
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -14,7 +14,7 @@ async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 20.0, 
         await pilot.pause(0.05)  # poll: yields to the app's event loop between checks
 
 
-def wait_for(predicate: Callable[[], bool], *, timeout: float = 20.0, what: str = "condition", interval: float = 0.05) -> None:
+def wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, what: str = "condition", interval: float = 0.05) -> None:
     """The same for plain code: a deadline, not a fixed sleep."""
     deadline = time.monotonic() + timeout
     while not predicate():

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from services.profile import Profile
+    from services.timeline import Timeline
     from tui.action_flow import ActionFlow
+    from tui.incident_tracker import IncidentTracker
 
 log = logging.getLogger("cockpit.app")
 
@@ -44,6 +46,8 @@ class CockpitApp(App[int]):
         Binding("t", "timeline", "Timeline"),
         Binding("u", "undo", "Undo", tooltip="Plan the inverse of the last action (confirmed like any action)"),
         Binding("p", "playbooks", "Playbook", tooltip="The playbook of a firing alarm, or the list"),
+        Binding("n", "note", "Note", tooltip="A note on the incident timeline"),
+        Binding("exclamation_mark", "incident", "Incident", tooltip="Open, acknowledge, re-grade or resolve"),
     ]
 
     def __init__(self, profile: Profile | ProfileSource, target: AwsTarget, *, read_only: bool = False,
@@ -53,6 +57,8 @@ class CockpitApp(App[int]):
         self.timeline_path = timeline_path
         self.actions: ActionFlow | None = None
         """Set by the dashboard once connected: the only way to an action's run."""
+        self.incidents: IncidentTracker | None = None
+        """The timeline this cockpit writes to and the open incident; set once the profile is loaded."""
         self._profile_source = profile if callable(profile) else None
         self.profile: Profile | None = None if callable(profile) else profile
         self.system_name = system_name or (self.profile.system.name if self.profile else "")
@@ -93,8 +99,11 @@ class CockpitApp(App[int]):
                 self.exit(return_code=2)
                 return
         assert self.profile is not None
+        from tui.incident_tracker import IncidentTracker
         from tui.screens.dashboard import DashboardScreen
 
+        self.incidents = IncidentTracker(self, self.profile, self.timeline_path)
+        self.run_worker(self.incidents.follow(), group="incident", name="incident", exit_on_error=False)
         self.sub_title = self.profile.system.name
         self.push_screen(DashboardScreen(self.profile, self.target, self.connect, read_only=self.read_only))
 
@@ -112,11 +121,50 @@ class CockpitApp(App[int]):
             return
         self.actions.undo_last()
 
+    @property
+    def timeline(self) -> Timeline | None:
+        """Where every step, note and alarm transition is recorded."""
+        return self.incidents.timeline if self.incidents else None
+
     def action_timeline(self) -> None:
-        from services.timeline import default_timeline_path
         from tui.screens.timeline import TimelineScreen
 
-        self.push_screen(TimelineScreen(self.timeline_path or default_timeline_path()))
+        if self.incidents is not None:
+            tracker = self.incidents
+            self.push_screen(TimelineScreen(tracker.timeline.path, tracker.read_events, shared=tracker.store is not None))
+
+    def action_note(self) -> None:
+        from tui.screens.incident import NoteScreen
+
+        if self.incidents is None:
+            return
+        tracker = self.incidents
+
+        async def record(text: str | None) -> None:
+            if text:
+                await tracker.record("note", detail=text)
+                self.notify("Note recorded on the timeline.")
+
+        self.push_screen(NoteScreen(), callback=record)
+
+    def action_incident(self) -> None:
+        from tui.screens.incident import IncidentScreen
+
+        if self.incidents is None:
+            return
+        tracker = self.incidents
+
+        async def record(event: dict | None) -> None:
+            if not event:
+                return
+            if event["event"] == "report":
+                path = await asyncio.to_thread(tracker.write_report)
+                self.notify(f"Report written: {path}", timeout=15)
+                return
+            await tracker.record("incident", **event)
+            self.notify(f"Incident {event['event']}.")
+
+        self.push_screen(IncidentScreen(tracker.incident), callback=record)
 
     def open_playbook(self, playbook_id: str) -> None:
         from tui.screens.playbook import PlaybookScreen

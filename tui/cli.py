@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-COMMANDS = ("run", "demo", "check", "tail", "actions", "plan")
+COMMANDS = ("run", "demo", "check", "tail", "actions", "plan", "report", "note")
 
 
 def _common(parser: argparse.ArgumentParser, *, profile_required: bool) -> None:
@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.actions_cli import add_parsers as add_action_parsers
 
     add_action_parsers(commands)
+    from tui.incident_cli import add_parsers as add_incident_parsers
+
+    add_incident_parsers(commands)
     return parser
 
 
@@ -62,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         from tui.tail_cli import run_tail
 
         return run_tail(args)
+    if args.command in ("report", "note"):
+        from tui.incident_cli import run_note, run_report
+
+        return run_report(args) if args.command == "report" else run_note(args, _load)
     if args.command in ("actions", "plan"):
         from tui.actions_cli import run_actions, run_plan
 

@@ -24,6 +24,8 @@ class CockpitHeader(Widget):
     """Region and endpoint, e.g. "us-east-1 · http://127.0.0.1:5000"."""
     read_only: reactive[bool] = reactive(False)
     """Shows READ-ONLY when actions cannot run."""
+    incident: reactive[str] = reactive("")
+    """The open incident: severity, title, elapsed, response-time countdown."""
     notice: reactive[str] = reactive("")
     """What needs the responder now, e.g. the playbook of a firing alarm."""
 
@@ -38,6 +40,9 @@ class CockpitHeader(Widget):
         if self.read_only:
             text.append(" │ ")
             text.append("READ-ONLY", "bold reverse")
+        if self.incident:
+            text.append(" │ ")
+            text.append(f" {self.incident} ", "bold white on dark_red")
         if self.notice:
             text.append(" │ ")
             text.append(self.notice, "bold yellow")

@@ -138,6 +138,25 @@ class Playbook(_Strict):
     resolution: list[PlaybookStep] = Field(default_factory=list)
 
 
+class IncidentSpec(_Strict):
+    """Optional ``[incident]``: where the incident timeline goes.
+
+    ``file`` (default) is the local JSON-lines file; ``postgres`` also writes every event
+    to a table that several responders' cockpits share (DSN from ``dsn_env``, never
+    stored here), and the timeline pane then shows everyone's events.
+    """
+
+    store: Literal["file", "postgres"] = "file"
+    dsn_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    table: str = Field(default="cockpit_timeline", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+
+    @model_validator(mode="after")
+    def _dsn(self) -> IncidentSpec:
+        if self.store == "postgres" and not self.dsn_env:
+            raise ValueError('store = "postgres" needs dsn_env, the variable that holds the DSN')
+        return self
+
+
 class CockpitSettings(_Strict):
     """Optional ``[cockpit]`` section: how this cockpit polls and behaves."""
 
@@ -167,6 +186,7 @@ class Profile(_Strict):
     postgres: PostgresSpec | None = None
     health: list[HealthSpec] = Field(default_factory=list)
     playbooks: list[Playbook] = Field(default_factory=list)
+    incident: IncidentSpec = Field(default_factory=IncidentSpec)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Profile:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable
 
 from textual import on, work
@@ -54,6 +55,7 @@ class DashboardScreen(Screen):
         self.session: AwsSession | None = None
         self.metrics_range = duration_seconds(profile.cockpit.metrics_range)
         self.metrics_source = None  # services.aws.metrics.MetricsSource once connected
+        self._heap_frozen: set[str] = set()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -73,7 +75,7 @@ class DashboardScreen(Screen):
 
     def on_resize(self) -> None:
         if self.profile.tiles:
-            self.query_one(MetricsPane).reflow(self.size.width, self.size.height)
+            self.metrics_pane.reflow(self.size.width, self.size.height)
 
     def on_mount(self) -> None:
         for source in self._sources():
@@ -88,6 +90,14 @@ class DashboardScreen(Screen):
 
     def _title(self, source: str) -> PaneTitle:
         return self.query_one(f"#{source}-title", PaneTitle)
+
+    @property
+    def metrics_pane(self) -> MetricsPane:
+        return self.get_child_by_id("metrics-pane", MetricsPane)  # a direct child: no walk over 200 tiles
+
+    @property
+    def alarms_pane(self) -> AlarmsPane:
+        return self.get_child_by_id("alarms-pane", AlarmsPane)
 
     # ------------------------------------------------------------------ sources
     @work(exclusive=True, group="connect", exit_on_error=False)
@@ -118,7 +128,7 @@ class DashboardScreen(Screen):
             from services.aws.alarms import AlarmHistorySource, AlarmsSource
 
             alarms = AlarmsSource(self.session, self.profile.alarms)
-            self.query_one(AlarmsPane).history = AlarmHistorySource(self.session).fetch
+            self.alarms_pane.history = AlarmHistorySource(self.session).fetch
             self._start_poller(Poller("alarms", self, alarms.poll, alarm_messages, settings.alarms_refresh))
         if self.profile.logs:
             logs = self.query_one(LogsPane)
@@ -132,7 +142,7 @@ class DashboardScreen(Screen):
         from tui.action_flow import ActionFlow
 
         name = self.profile.system.name
-        timeline = Timeline(getattr(self.app, "timeline_path", None), profile=name)
+        timeline = getattr(self.app, "timeline", None) or Timeline(profile=name)
         executor = ActionExecutor(self.session, timeline, read_only=self.read_only, profile_name=name)
         self.app.actions = ActionFlow(self.app, executor)  # type: ignore[attr-defined]
 
@@ -157,7 +167,7 @@ class DashboardScreen(Screen):
     def firing_alarms(self) -> list[str]:
         if not self.profile.alarms:
             return []
-        return [alarm.name for alarm in self.query_one(AlarmsPane).alarms if alarm.state == "ALARM"]
+        return [alarm.name for alarm in self.alarms_pane.alarms if alarm.state == "ALARM"]
 
     def open_reference(self, reference: str) -> None:
         """A playbook's diagnosis item: ``metric:ID`` opens the metric's detail, ``query:ID`` runs the query."""
@@ -181,7 +191,7 @@ class DashboardScreen(Screen):
     def _point_to_playbook(self) -> None:
         firing = set(self.firing_alarms())
         book = next((book for book in self.profile.playbooks if firing & set(book.alarms)), None)
-        self.query_one(CockpitHeader).notice = f"▶ playbook: {book.title} (p)" if book else ""
+        self.get_child_by_id("header", CockpitHeader).notice = f"▶ playbook: {book.title} (p)" if book else ""
 
     def _start_poller(self, poller: Poller) -> None:
         self.pollers[poller.source] = poller
@@ -211,7 +221,7 @@ class DashboardScreen(Screen):
 
     def action_focus_metrics(self) -> None:
         if self.profile.tiles:
-            self.query_one(MetricsPane).focus_tile(self.profile.tiles[0].id)
+            self.metrics_pane.focus_tile(self.profile.tiles[0].id)
 
     def action_metrics_range(self, label: str) -> None:
         """Show ``label`` (15m … 7d): periods follow the range, the refresh follows the periods."""
@@ -231,20 +241,30 @@ class DashboardScreen(Screen):
     # ------------------------------------------------------------------ data in
     @on(MetricsUpdated)
     def show_metrics(self, message: MetricsUpdated) -> None:
-        self.query_one(MetricsPane).show(message.snapshot)
+        self.metrics_pane.show(message.snapshot)
         self._feed_metric_detail()
+        self._freeze_heap("metrics")
 
     @on(AlarmsUpdated)
     def show_alarms(self, message: AlarmsUpdated) -> None:
-        self.query_one(AlarmsPane).show(message.snapshot)
+        self.alarms_pane.show(message.snapshot)
         self._feed_metric_detail()
         self._point_to_playbook()
+        self._freeze_heap("alarms")
+
+    def _freeze_heap(self, source: str) -> None:
+        """After a source's first data (its SDK client is built), move what exists out of the
+        collector's reach: a full collection over boto3's and Textual's objects otherwise stalls
+        the event loop for 100 ms and more every so often."""
+        if source not in self._heap_frozen:
+            self._heap_frozen.add(source)
+            gc.freeze()
 
     @on(AlarmStateChanged)
     def record_alarm_change(self, message: AlarmStateChanged) -> None:
         """Recorded on the incident timeline; the message bubbles on to the app."""
         if self.profile.alarms:
-            self.query_one(AlarmsPane).record(message.transition)
+            self.alarms_pane.record(message.transition)
 
     @on(MetricTile.Selected)
     def open_metric(self, message: MetricTile.Selected) -> None:
@@ -260,16 +280,16 @@ class DashboardScreen(Screen):
         from tui.screens.metric_detail import MetricDetailScreen
 
         screen = self.app.screen
-        pane = self.query_one(MetricsPane) if self.profile.tiles else None
+        pane = self.metrics_pane if self.profile.tiles else None
         if not isinstance(screen, MetricDetailScreen) or pane is None or pane.snapshot is None:
             return
-        alarms = self.query_one(AlarmsPane).alarms if self.profile.alarms else []
+        alarms = self.alarms_pane.alarms if self.profile.alarms else []
         screen.show(pane.series(screen.spec.id), pane.snapshot,
                     alarms_for_tile(screen.spec.id, self.profile.metrics, alarms))
 
     @on(AlarmsPane.TileWanted)
     def show_tile(self, message: AlarmsPane.TileWanted) -> None:
-        self.query_one(MetricsPane).focus_tile(message.metric_id)
+        self.metrics_pane.focus_tile(message.metric_id)
 
     @on(PlaybookRequested)
     def open_playbook(self, message: PlaybookRequested) -> None:
@@ -278,7 +298,7 @@ class DashboardScreen(Screen):
 
         message.stop()
         playbook = next(book for book in self.profile.playbooks if book.id == message.playbooks[0])
-        firing = [alarm.name for alarm in self.query_one(AlarmsPane).alarms if alarm.state == "ALARM"]
+        firing = [alarm.name for alarm in self.alarms_pane.alarms if alarm.state == "ALARM"]
         self.app.push_screen(PlaybookScreen(playbook, firing=[name for name in firing if name in playbook.alarms]))
 
     @on(SourceFailed)

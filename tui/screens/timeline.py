@@ -6,6 +6,7 @@ steps recorded by other cockpits writing the same file appear too. ``/`` filters
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,14 +53,18 @@ class TimelineScreen(Screen[None]):
         Binding("slash", "filter", "Filter"),
     ]
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reader: Callable[[], list[dict[str, Any]]] | None = None, *,
+                 shared: bool = False) -> None:
         super().__init__()
         self.path = path
+        self.reader = reader
+        self.shared = shared
         self.events: list[dict[str, Any]] = []
         self.filter_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text.assemble((" TIMELINE ", "bold reverse"), f"  {self.path}"), id="timeline-head")
+        where = "shared store (everyone's events)" if self.shared else str(self.path)
+        yield Static(Text.assemble((" TIMELINE ", "bold reverse"), f"  {where}"), id="timeline-head")
         yield Input(placeholder="filter: text in any column", id="timeline-filter")
         table: DataTable = DataTable(cursor_type="row", id="timeline-table")
         table.add_columns("time", "operator", "step", "action", "target", "what")
@@ -71,24 +76,21 @@ class TimelineScreen(Screen[None]):
 
     @work(exclusive=True, group="timeline-follow", exit_on_error=False)
     async def follow(self) -> None:
-        """Re-read when the file grows (cheap stat once a second)."""
-        size = -1
+        """Re-read about once a second; repaint only when the events changed."""
         while True:
-            try:
-                current = self.path.stat().st_size
-            except OSError:
-                current = 0
-            if current != size:
-                size = current
-                self.events = await asyncio.to_thread(self._read)
+            events = await asyncio.to_thread(self._read)
+            if events != self.events:
+                self.events = events
                 self._show()
             await asyncio.sleep(1.0)  # the follow interval
 
     def _read(self) -> list[dict[str, Any]]:
+        if self.reader is not None:
+            return self.reader()
         from services.timeline import read_timeline
 
         try:
-            return read_timeline(self.path)
+            return read_timeline(self.path, strict=False)
         except OSError:
             return []
 

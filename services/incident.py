@@ -1,0 +1,124 @@
+"""An incident, as folded from its timeline events: severity, acknowledgement, resolution.
+
+The timeline is the record; this module only reads it. Events of step ``incident``
+carry ``event`` = opened / severity / acknowledged / resolved. Severities and response
+times are runbook 004's ("Incident Severity Levels").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Severity:
+    code: str
+    name: str
+    meaning: str
+    examples: str
+    response: timedelta | None
+    """Time to respond (acknowledge); None: next business day."""
+
+    @property
+    def response_text(self) -> str:
+        if self.response is None:
+            return "next business day"
+        minutes = int(self.response.total_seconds() // 60)
+        return f"{minutes} minutes" if minutes < 60 else f"{minutes // 60} hour{'s' if minutes >= 120 else ''}"
+
+
+SEVERITIES: dict[str, Severity] = {
+    "P1": Severity("P1", "Critical", "Complete service outage", "API down, data loss", timedelta(minutes=5)),
+    "P2": Severity("P2", "High", "Significant degradation", "High error rates, slow response", timedelta(minutes=15)),
+    "P3": Severity("P3", "Medium", "Partial functionality impact", "Single feature broken", timedelta(hours=1)),
+    "P4": Severity("P4", "Low", "Minor issues", "Cosmetic issues, warnings", None),
+}
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass
+class Incident:
+    title: str
+    severity: str
+    opened: datetime
+    opened_by: str
+    services: list[str] = field(default_factory=list)
+    acknowledged: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved: datetime | None = None
+    severity_changes: list[tuple[datetime, str, str]] = field(default_factory=list)
+    """(when, from, to)."""
+
+    @property
+    def open(self) -> bool:
+        return self.resolved is None
+
+    @property
+    def level(self) -> Severity:
+        return SEVERITIES[self.severity]
+
+    def ack_due(self) -> datetime | None:
+        response = self.level.response
+        return None if response is None else self.opened + response
+
+    def duration(self, now: datetime | None = None) -> timedelta:
+        return (self.resolved or now or datetime.now(UTC)) - self.opened
+
+
+def fold(events: list[dict[str, Any]]) -> list[Incident]:
+    """Every incident of a timeline, in the order they were opened."""
+    incidents: list[Incident] = []
+    for event in events:
+        if event.get("step") != "incident":
+            continue
+        kind = event.get("event")
+        when = parse_time(event["time"])
+        if kind == "opened":
+            incidents.append(Incident(title=str(event.get("title", "")), severity=str(event.get("severity", "P3")),
+                                      opened=when, opened_by=str(event.get("operator", "")),
+                                      services=list(event.get("services") or [])))
+            continue
+        if not incidents:
+            continue
+        current = incidents[-1]
+        if kind == "severity" and event.get("severity") in SEVERITIES:
+            current.severity_changes.append((when, current.severity, event["severity"]))
+            current.severity = event["severity"]
+        elif kind == "acknowledged" and current.acknowledged is None:
+            current.acknowledged = when
+            current.acknowledged_by = str(event.get("operator", ""))
+        elif kind == "resolved" and current.resolved is None:
+            current.resolved = when
+    return incidents
+
+
+def current(events: list[dict[str, Any]]) -> Incident | None:
+    """The open incident, if any (the most recent one opened and not resolved)."""
+    incidents = fold(events)
+    return incidents[-1] if incidents and incidents[-1].open else None
+
+
+def clock(delta: timedelta) -> str:
+    """``1h05m``, ``12m``, ``45s``."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    hours, rest = divmod(seconds // 60, 60)
+    return f"{hours}h{rest:02d}m" if hours else f"{rest}m"
+
+
+def header_text(incident: Incident, now: datetime | None = None) -> str:
+    """What the header shows: severity, title, elapsed, and the response target until acknowledged."""
+    now = now or datetime.now(UTC)
+    text = f"{incident.severity} {incident.level.name} · {incident.title} · {clock(incident.duration(now))}"
+    due = incident.ack_due()
+    if incident.acknowledged is None and due is not None:
+        left = due - now
+        text += f" · ack due in {clock(left)}" if left.total_seconds() > 0 else f" · ack OVERDUE by {clock(-left)}"
+    elif incident.acknowledged is None:
+        text += " · not acknowledged"
+    return text

@@ -1,0 +1,98 @@
+"""The app's incident: the timeline it writes to, the open incident, and the header line.
+
+Events are written in threads (each one fsync'd, and copied to the shared store when
+the profile has one). The open incident is re-read from the timeline every few
+seconds, so another responder's acknowledgement or note shows up here too.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App
+
+from services.incident import Incident, current, header_text
+
+if TYPE_CHECKING:
+    from services.profile import Profile
+    from services.timeline import Timeline
+
+REFRESH_SECONDS = 5.0
+
+
+class IncidentTracker:
+    def __init__(self, app: App, profile: Profile, path: Path | None) -> None:
+        from services.timeline import Timeline
+
+        self.app = app
+        self.profile = profile
+        self.store = None
+        spec = profile.incident
+        if spec.store == "postgres" and spec.dsn_env:
+            dsn = os.environ.get(spec.dsn_env)
+            if dsn:
+                from services.timeline_store import PostgresTimelineStore
+
+                self.store = PostgresTimelineStore(dsn, spec.table)
+            else:
+                app.notify(f"[incident] store: ${spec.dsn_env} is not set; the timeline stays in the local file",
+                           severity="warning", timeout=10)
+        self.timeline: Timeline = Timeline(path, profile=profile.system.name, mirror=self.store)
+        self.incident: Incident | None = None
+        self.events: list[dict[str, Any]] = []
+
+    def read_events(self) -> list[dict[str, Any]]:
+        """Everyone's events when shared, else this file's (blocking: call from a thread)."""
+        if self.store is not None:
+            from services.errors import SourceError
+
+            try:
+                return [event for _, event in self.store.read()]
+            except SourceError:
+                pass  # the database is away: show what this cockpit recorded
+        from services.timeline import read_timeline
+
+        return read_timeline(self.timeline.path, strict=False)
+
+    async def refresh(self) -> None:
+        self.events = await asyncio.to_thread(self.read_events)
+        self.incident = current(self.events)
+        self.update_header()
+
+    async def follow(self) -> None:
+        """Run as a worker: re-read every few seconds, repaint the header when its text changes."""
+        while True:
+            try:
+                await self.refresh()
+            except OSError:
+                pass
+            for _ in range(int(REFRESH_SECONDS)):
+                self.update_header()
+                await asyncio.sleep(1.0)  # the header's clock: minute resolution, repainted only on change
+
+    def update_header(self) -> None:
+        from widgets.cockpit_header import CockpitHeader
+
+        text = header_text(self.incident) if self.incident else ""
+        for header in self.app.query(CockpitHeader):
+            header.incident = text
+        for screen in self.app.screen_stack:
+            for header in screen.query(CockpitHeader):
+                header.incident = text
+
+    async def record(self, step: str, **fields: Any) -> dict[str, Any]:
+        event = await asyncio.to_thread(self.timeline.append, step, **fields)
+        await self.refresh()
+        return event
+
+    def write_report(self) -> Path:
+        from services.report import build_report, render_markdown
+
+        report = render_markdown(build_report(self.read_events()))
+        stamp = (self.incident.opened if self.incident else None)
+        name = f"incident-report-{stamp:%Y%m%d-%H%M}.md" if stamp else "incident-report.md"
+        path = self.timeline.path.with_name(name)
+        path.write_text(report, encoding="utf-8")
+        return path

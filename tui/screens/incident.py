@@ -1,0 +1,139 @@
+"""Open, acknowledge, re-grade and resolve an incident; write a note. All go on the timeline."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from services.incident import SEVERITIES, Incident, header_text
+
+_DIALOG_CSS = """
+    {name} {{ align: center middle; }}
+    {name} > Vertical {{
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }}
+    {name} Input {{ border: none; height: 1; background: $boost; margin-bottom: 1; }}
+    {name} OptionList {{ height: auto; max-height: 6; border: none; }}
+    {name} #buttons {{ height: auto; }}
+    {name} Button {{ margin-right: 1; }}
+"""
+
+
+def severity_option(code: str) -> Option:
+    level = SEVERITIES[code]
+    label = Text()
+    label.append(f"{code} {level.name:9}", "bold")
+    label.append(f" {level.meaning} ({level.examples})  ")
+    label.append(f"respond within {level.response_text}", "italic")
+    return Option(label, id=code)
+
+
+class IncidentScreen(ModalScreen[dict | None]):
+    """Dismisses with the timeline event to record (``{"event": "opened", ...}``), or None."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="IncidentScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, incident: Incident | None) -> None:
+        super().__init__()
+        self.incident = incident
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            if self.incident is None:
+                yield Static(Text(" OPEN AN INCIDENT ", "bold reverse"))
+                yield Label("title")
+                yield Input(placeholder="what is wrong, in a few words", id="title")
+                yield Label("severity (runbook 004)")
+                yield OptionList(*(severity_option(code) for code in SEVERITIES), id="severity")
+                yield Label("affected services (comma-separated)")
+                yield Input(placeholder="e.g. scanner, results queue", id="services")
+                with Horizontal(id="buttons"):
+                    yield Button("Open incident", id="open", variant="error")
+                    yield Button("Cancel", id="cancel")
+                return
+            incident = self.incident
+            yield Static(Text(f" INCIDENT  {header_text(incident)}", "bold"))
+            yield Static(Text(f"opened by {incident.opened_by}; services: {', '.join(incident.services) or '—'}", "dim"))
+            yield Label("change severity")
+            options = OptionList(*(severity_option(code) for code in SEVERITIES), id="severity")
+            yield options
+            yield Label("resolution note (for Resolve)")
+            yield Input(placeholder="what fixed it", id="resolution")
+            with Horizontal(id="buttons"):
+                if incident.acknowledged is None:
+                    yield Button("Acknowledge", id="ack", variant="warning")
+                yield Button("Set severity", id="regrade")
+                yield Button("Resolve", id="resolve", variant="success")
+                yield Button("Report", id="report")
+                yield Button("Close", id="cancel")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#severity", OptionList)
+        codes = list(SEVERITIES)
+        options.highlighted = codes.index(self.incident.severity) if self.incident else 2
+        (self.query_one("#title", Input) if self.incident is None else self.query_one(Button)).focus()
+
+    def _severity(self) -> str:
+        options = self.query_one("#severity", OptionList)
+        return list(SEVERITIES)[options.highlighted or 0]
+
+    @on(Button.Pressed, "#open")
+    def open_incident(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self.notify("An incident needs a title.", severity="warning")
+            self.query_one("#title", Input).focus()
+            return
+        services = [s.strip() for s in self.query_one("#services", Input).value.split(",") if s.strip()]
+        self.dismiss({"event": "opened", "title": title, "severity": self._severity(), "services": services})
+
+    @on(Button.Pressed, "#ack")
+    def acknowledge(self) -> None:
+        self.dismiss({"event": "acknowledged"})
+
+    @on(Button.Pressed, "#regrade")
+    def regrade(self) -> None:
+        self.dismiss({"event": "severity", "severity": self._severity()})
+
+    @on(Button.Pressed, "#resolve")
+    def resolve(self) -> None:
+        note = self.query_one("#resolution", Input).value.strip()
+        self.dismiss({"event": "resolved", **({"detail": note} if note else {})})
+
+    @on(Button.Pressed, "#report")
+    def report(self) -> None:
+        self.dismiss({"event": "report"})
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """``n``: one line of free text on the timeline, with time and operator."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="NoteScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(" NOTE ", "bold reverse"))
+            yield Input(placeholder="what you saw, did or decided (enter to record)", id="note")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.dismiss(text or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
