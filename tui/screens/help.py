@@ -15,6 +15,11 @@ KEYS = [
     ("ctrl+p", "command palette: every command"),
     ("r", "refresh every pane now"),
     ("a / f", "focus alarms / logs"),
+    ("m", "focus the metric tiles (← → ↑ ↓ between tiles)"),
+    ("1 … 6 / w", "metrics range 15m 1h 3h 12h 24h 7d / next range"),
+    ("enter", "tile: chart, figures, alarms · alarm: detail and history"),
+    ("s", "alarm: acknowledge here (no AWS call), again to undo"),
+    ("m / p", "alarm: jump to its metric tile / its playbook"),
     ("tab", "next pane"),
     ("end", "logs: follow the newest line again"),
     ("↑ ↓ pgup home", "logs: select / scroll back (pauses following)"),
@@ -22,6 +27,12 @@ KEYS = [
     ("enter c s", "logs: the whole line (JSON pretty) / copy it / save the lines to a file"),
     ("g p R", "logs: add a log group / complete mode (polling) / fold REPORT lines"),
     ("i", "Logs Insights: saved queries, editor, results (ctrl+r run, ctrl+k stop)"),
+    ("x", "actions on the selected tile or alarm; each shows its plan and asks to confirm"),
+    ("u", "undo the last action (its inverse, confirmed like any action)"),
+    ("p", "the playbook of a firing alarm, or the list of playbooks"),
+    ("t", "the incident timeline (/ filters)"),
+    ("!", "open / acknowledge / re-grade / resolve the incident; write the report"),
+    ("n", "a note on the timeline"),
 ]
 
 
