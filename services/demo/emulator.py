@@ -20,7 +20,7 @@ from typing import Any
 
 DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo", "AWS_SESSION_TOKEN": "demo"}
 DEMO_REGION = "us-east-1"
-SERVICES = ("cloudwatch", "logs", "lambda", "s3", "sqs", "iam", "events", "dynamodb", "ec2", "cognito-idp", "sts")
+SERVICES = ("cloudwatch", "logs", "lambda", "s3", "sqs", "iam", "events", "dynamodb", "ec2", "cognito-idp", "sts", "ses")
 
 
 class Emulator:
@@ -77,6 +77,10 @@ class Emulator:
             stop.wait(max(0.0, next_tick - time.monotonic()))
 
     def stop(self) -> None:
+        close = getattr(self.scenario, "close", None)
+        if close is not None:
+            close()  # what the scenario started besides AWS (a health server)
+            self.scenario = None
         if self.server is not None:
             self.server.stop()
             self.server = None
