@@ -23,6 +23,7 @@ PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 _FRACTION = re.compile(r"\.(\d+)")
+MIN_SYSTEM_DELTA = 100_000_000  # ns of host CPU time between two samples (0.1 s): below, the ratio is noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,10 +305,13 @@ def stats_from_sample(container_id: str, sample: dict[str, Any], previous: tuple
     pre_total = (pre.get("cpu_usage") or {}).get("total_usage")
     pre_system = pre.get("system_cpu_usage")
     baseline = (int(pre_total), int(pre_system)) if pre_total is not None and pre_system else previous
+    if current and baseline and current[1] - baseline[1] < MIN_SYSTEM_DELTA:
+        baseline = previous  # podman's first sample: "pre" is a millisecond earlier, too short to divide by
     cpus = cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or []) or 1
     percent = None
-    if current and baseline and current[1] > baseline[1]:
-        percent = max(0.0, (current[0] - baseline[0]) / (current[1] - baseline[1]) * cpus * 100.0)
+    if current and baseline and current[1] - baseline[1] >= MIN_SYSTEM_DELTA:
+        ratio = (current[0] - baseline[0]) / (current[1] - baseline[1])
+        percent = min(cpus * 100.0, max(0.0, ratio * cpus * 100.0))
     memory = sample.get("memory_stats") or {}
     usage = memory.get("usage")
     details = memory.get("stats") or {}

@@ -125,3 +125,20 @@ def test_an_unreachable_host_is_one_typed_error(tmp_path) -> None:
     engine = DockerEngine(f"unix://{tmp_path}/nothing.sock", timeout=2)
     with pytest.raises(Unreachable, match="engine does not answer"):
         engine.list()
+
+
+def test_cpu_percent_needs_a_long_enough_window() -> None:
+    from services.docker_engine import stats_from_sample
+
+    def sample(total: float, system: float, pre_total: float, pre_system: float) -> dict:
+        return {"cpu_stats": {"cpu_usage": {"total_usage": total}, "system_cpu_usage": system, "online_cpus": 2},
+                "precpu_stats": {"cpu_usage": {"total_usage": pre_total}, "system_cpu_usage": pre_system},
+                "memory_stats": {"usage": 5_000_000, "stats": {"inactive_file": 1_000_000}, "limit": 10**9},
+                "read": "2026-01-01T00:00:05.000000001Z"}
+
+    first, previous = stats_from_sample("abc", sample(2e9, 10e9, 1.99e9, 9.999e9), None)  # "pre" 1 ms before
+    assert first.cpu_percent is None and first.memory_bytes == 4_000_000
+    second, _ = stats_from_sample("abc", sample(4.5e9, 20e9, 2e9, 10e9), previous)  # 2.5 s of CPU in 10 s of 2 CPUs
+    assert second.cpu_percent == 50.0
+    third, _ = stats_from_sample("abc", sample(9e9, 20.2e9, 2e9, 20e9), previous)  # impossible: clamped to 2 CPUs
+    assert third.cpu_percent == 200.0

@@ -234,7 +234,7 @@ class ContainerLogsPane(Vertical):
     ]
 
     def __init__(self, settings: CockpitSettings, *, id: str = "container-logs-pane") -> None:
-        super().__init__(id=id, classes="pane")
+        super().__init__(id=id)  # not ".pane" (height: auto in app.tcss): this one takes the rest
         self.settings = settings
         self.container: str | None = None
         self.regex = False

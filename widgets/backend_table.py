@@ -49,8 +49,8 @@ class BackendTable(KeyedTable):
         Binding("b", "database", "Blocking tree", show=True),
     ]
 
-    COLUMNS = (("pid", "pid", 7), ("user", "user", 10), ("app", "application", 14), ("state", "state", 13),
-               ("wait", "wait", 16), ("query_age", "query", 6), ("xact_age", "xact", 6), ("query", "query text", None))
+    COLUMNS = (("pid", "pid", 7), ("user", "user", 8), ("app", "application", 12), ("state", "state", 11),
+               ("wait", "wait", 12), ("query_age", "query", 5), ("xact_age", "xact", 5), ("query", "query text", None))
 
     class QueryOpened(Message):
         def __init__(self, table: BackendTable, row: BackendRow) -> None:

@@ -54,8 +54,8 @@ class ContainerTable(KeyedTable):
         Binding("S", "verb('start')", "Start", show=False),
     ]
 
-    COLUMNS = (("project", "project", 12), ("service", "service", 10), ("name", "container", 22),
-               ("state", "state", 10), ("health", "health", 9), ("up", "up", 7), ("restarts", "rst", 3),
+    COLUMNS = (("project", "project", 10), ("service", "service", 8), ("name", "container", None),
+               ("state", "state", 8), ("health", "health", 7), ("up", "up", 6), ("restarts", "rst", 3),
                ("cpu", "cpu", 6), ("memory", "mem", 8))
 
     selected: reactive[str | None] = reactive(None)
