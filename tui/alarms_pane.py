@@ -73,11 +73,11 @@ class AlarmsPane(Vertical):
 
     @property
     def table(self) -> AlarmTable:
-        return self.query_one(AlarmTable)
+        return self.get_child_by_id("alarms", AlarmTable)
 
     @property
     def title(self) -> PaneTitle:
-        return self.query_one("#alarms-title", PaneTitle)
+        return self.get_child_by_id("alarms-title", PaneTitle)
 
     def alarm(self, name: str) -> Alarm | None:
         return next((alarm for alarm in self.alarms if alarm.name == name), None)

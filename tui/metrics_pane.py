@@ -44,29 +44,27 @@ def limits_text(spec: MetricSpec) -> str:
     return re.sub(r"(\.\d*?)0+(?=\D|$)", lambda m: m.group(1).rstrip("."), " ".join(parts))
 
 
-def tile_reading(spec: MetricSpec, series: MetricSeries, snapshot: MetricsSnapshot) -> TileReading:
+def tile_reading(spec: MetricSpec, series: MetricSeries, snapshot: MetricsSnapshot, limits: str | None = None) -> TileReading:
     """Latest value, band and history of one metric, ready for a tile."""
     period = snapshot.periods.get(spec.id, spec.period or 60)
-    base = TileReading(label=spec.title, alert=spec.alert, critical=spec.critical, direction=spec.direction,
-                       history=series.values, times=tuple(t.timestamp() for t in series.timestamps),
-                       start=snapshot.start.timestamp(), end=snapshot.end.timestamp(), period=period,
-                       limits=limits_text(spec))
+    value_text, band, when, note = "—", "unknown", "", ""
     if series.error:
-        return _replace(base, value_text="error", note=series.error[:24])
-    if series.latest is None or series.latest_time is None:
-        return _replace(base, value_text="—", note=f"no data since {local_hm(snapshot.start)}")
-    value = format_value(series.latest, spec.unit)
-    band = band_of(series.latest, spec.alert, spec.critical, spec.direction)
-    last_covered = series.latest_time + timedelta(seconds=period)
-    if (snapshot.end - last_covered).total_seconds() > STALE_PERIODS * period:
-        return _replace(base, value_text=value, band=band, note=f"no data since {local_hm(last_covered)}")
-    return _replace(base, value_text=value, band=band, when=local_hm(series.latest_time))
-
-
-def _replace(reading: TileReading, **changes: object) -> TileReading:
-    from dataclasses import replace
-
-    return replace(reading, **changes)
+        value_text, note = "error", series.error[:24]
+    elif series.latest is None or series.latest_time is None:
+        note = f"no data since {local_hm(snapshot.start)}"
+    else:
+        value_text = format_value(series.latest, spec.unit)
+        band = band_of(series.latest, spec.alert, spec.critical, spec.direction)
+        last_covered = series.latest_time + timedelta(seconds=period)
+        if (snapshot.end - last_covered).total_seconds() > STALE_PERIODS * period:
+            note = f"no data since {local_hm(last_covered)}"
+        else:
+            when = local_hm(series.latest_time)
+    return TileReading(label=spec.title, value_text=value_text, band=band, history=series.values,
+                       alert=spec.alert, critical=spec.critical, direction=spec.direction, when=when, note=note,
+                       times=tuple(t.timestamp() for t in series.timestamps), start=snapshot.start.timestamp(),
+                       end=snapshot.end.timestamp(), period=period,
+                       limits=limits_text(spec) if limits is None else limits)
 
 
 class MetricsPane(Vertical):
@@ -82,7 +80,8 @@ class MetricsPane(Vertical):
         super().__init__(id=id, classes=classes)
         self.specs = [spec for spec in specs if not spec.hidden]
         self.snapshot: MetricsSnapshot | None = None
-        self.range_label = "3h"
+        self._tiles: dict[str, MetricTile] = {}
+        self._limits = {spec.id: limits_text(spec) for spec in self.specs}
 
     def compose(self) -> ComposeResult:
         yield PaneTitle("METRICS", id="metrics-title")
@@ -93,14 +92,16 @@ class MetricsPane(Vertical):
 
     @property
     def title(self) -> PaneTitle:
-        return self.query_one("#metrics-title", PaneTitle)
+        return self.get_child_by_id("metrics-title", PaneTitle)
 
     @property
     def grid(self) -> MetricGrid:
-        return self.query_one(MetricGrid)
+        return self.get_child_by_id("tiles", MetricGrid)
 
     def tile(self, metric_id: str) -> MetricTile:
-        return self.query_one(f"#tile-{metric_id}", MetricTile)
+        if not self._tiles:  # once: a DOM query per tile per refresh costs milliseconds at 200 tiles
+            self._tiles = {tile.metric_id: tile for tile in self.query(MetricTile)}
+        return self._tiles[metric_id]
 
     def reflow(self, width: int, height: int) -> None:
         """Columns from the width; rows of tiles for a third of the screen at most (then it scrolls)."""
@@ -110,7 +111,7 @@ class MetricsPane(Vertical):
         self.snapshot = snapshot
         for spec in self.specs:
             series = snapshot.series.get(spec.id, MetricSeries(spec.id))
-            self.tile(spec.id).reading = tile_reading(spec, series, snapshot)
+            self.tile(spec.id).reading = tile_reading(spec, series, snapshot, self._limits[spec.id])
         calls = "call" if snapshot.api_calls == 1 else "calls"
         periods = sorted({snapshot.periods[spec.id] for spec in self.specs if spec.id in snapshot.periods})
         period = period_label(periods[0]) + ("+" if len(periods) > 1 else "") if periods else "?"

@@ -2,7 +2,7 @@
 
 The mark column says ``●`` for an alarm that just changed state (the row is highlighted)
 and ``✓`` for one acknowledged in this cockpit. ``show`` touches only the cells that
-changed; a new order or a new set of alarms rebuilds the rows.
+changed, adds and removes only the rows that come and go, and re-orders rows in place.
 """
 from __future__ import annotations
 
@@ -101,27 +101,31 @@ class AlarmTable(DataTable):
         return None
 
     def show(self, rows: list[AlarmRow]) -> None:
+        """Show ``rows`` in this order: changed cells are updated, new rows added, gone ones removed,
+        then the rows re-ordered in place; the cursor stays on the alarm it was on."""
         new = tuple(rows)
         if new == self._rows:
             return
-        old = self._rows
-        if [row.name for row in old] == [row.name for row in new]:
-            self._rows = new
-            for before, after in zip(old, new):
-                if before != after:
-                    for (_, key, _), cell_before, cell_after in zip(COLUMNS, _cells(before), _cells(after)):
-                        if cell_before != cell_after:
-                            self.update_cell(after.name, key, cell_after)
-            return
         selected = self.selected_name
-        self._rows = new
-        self.clear()
+        before = {row.name: row for row in self._rows}
+        after = {row.name: row for row in new}
+        for name in before.keys() - after.keys():
+            self.remove_row(name)
         for row in new:
-            self.add_row(*_cells(row), key=row.name)
-        if selected is not None:
-            names = [row.name for row in new]
-            if selected in names:
-                self.move_cursor(row=names.index(selected), animate=False)
+            old = before.get(row.name)
+            if old is None:
+                self.add_row(*_cells(row), key=row.name)
+            elif old != row:
+                for (_, key, _), cell_before, cell_after in zip(COLUMNS, _cells(old), _cells(row)):
+                    if cell_before != cell_after:
+                        self.update_cell(row.name, key, cell_after)
+        order = [row.name for row in new]
+        self._rows = new
+        if [name for name in before if name in after] + [n for n in order if n not in before] != order:
+            position = {name: index for index, name in enumerate(order)}
+            self.sort("alarm", key=lambda cell: position[cell.plain])
+        if selected in after:
+            self.move_cursor(row=order.index(selected), animate=False)
 
     def select_alarm(self, name: str) -> bool:
         names = [row.name for row in self._rows]

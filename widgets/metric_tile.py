@@ -150,9 +150,21 @@ class MetricTile(Widget, can_focus=True):
         return spans
 
     def watch_reading(self) -> None:
+        if not self._in_view():
+            self._rows_width = -1  # scrolled out of sight: drawn when it comes back into view
+            self.repainted = []
+            return
         self.repainted = self._rebuild()
         for y, first, last in self.repainted:
             self.refresh(Region(first, y, last - first + 1, 1))
+
+    def _in_view(self) -> bool:
+        """Whether any of the tile is inside its scrolling parent's viewport."""
+        parent = self.parent
+        if not isinstance(parent, Widget) or not parent.is_scrollable:
+            return True
+        view = Region(int(parent.scroll_x), int(parent.scroll_y), *parent.scrollable_content_region.size)
+        return view.overlaps(self.virtual_region)
 
     def on_resize(self) -> None:
         self._rows_width = -1
