@@ -7,6 +7,7 @@ from pathlib import Path
 DEFAULT_SCENARIO = "sentra-scanner"
 SCENARIO_NAMES = {
     "sentra-scanner": "runbook 000 · Lambda + S3 + SQS: timeouts and SQS delivery failures",
+    "mantissa-log": "runbook 001 · detection Lambdas + Athena + DynamoDB alerts: P1 alert triage and containment",
 }
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.demo.scenarios.mantissa_log import MantissaLog
 from services.demo.scenarios.sentra_scanner import SentraScanner
 
 SCENARIOS: dict[str, Any] = {SentraScanner.name: SentraScanner}
+SCENARIOS[MantissaLog.name] = MantissaLog
 DEFAULT_SCENARIO = SentraScanner.name
