@@ -30,7 +30,15 @@ OBSERVED_KEPT = 500
 FIXED_COLUMNS = 1 + 7 + 11 + 6 * 2 + 1  # mark, state, since, each column's padding, the scrollbar
 
 
+def _watches(alarm: Alarm) -> str:
+    """The metric's name (its namespace is on the detail screen) and the threshold."""
+    metric = alarm.metric.rsplit("/", 1)[-1] if alarm.metric else ""
+    return " ".join(part for part in (metric, alarm.threshold) if part)
+
+
 def _fit(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
@@ -106,7 +114,7 @@ class AlarmsPane(Vertical):
         reason_width, watches_width = self._text_widths()
         rows = [AlarmRow(name=a.name, state=a.state, since=local_since(a.updated, wall),
                          reason=_fit(a.reason.removeprefix("Threshold Crossed: "), reason_width),
-                         watches=_fit(" ".join(part for part in (a.metric, a.threshold) if part), watches_width),
+                         watches=_fit(_watches(a), watches_width),
                          acked=a.name in self.acked, changed=a.name in self.changed_at)
                 for a in sorted(self.alarms, key=lambda alarm: alarm_order(alarm, self.acked))]
         self.table.show(rows)
@@ -121,8 +129,10 @@ class AlarmsPane(Vertical):
         width = self.table.size.width or self.app.size.width
         names = max((len(alarm.name) for alarm in self.alarms), default=10)
         left = max(20, width - FIXED_COLUMNS - names - 1)
-        reason = max(12, left * 3 // 5)
-        return reason, max(8, left - reason)
+        if left < 48:  # narrow: the reason only; the detail screen shows what the alarm watches
+            return left - len("watches") - 2, 0
+        reason = left * 3 // 5
+        return reason, left - reason
 
     def on_resize(self) -> None:
         if self.alarms:
