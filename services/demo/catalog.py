@@ -8,6 +8,8 @@ DEFAULT_SCENARIO = "sentra-scanner"
 SCENARIO_NAMES = {
     "sentra-scanner": "runbook 000 · Lambda + S3 + SQS: timeouts and SQS delivery failures",
     "mantissa-log": "runbook 001 · detection Lambdas + Athena + DynamoDB alerts: P1 alert triage and containment",
+    "lambda-cost-reporting": "runbook 002 · report Lambda + SES + DynamoDB: month-end timeouts, execution failures",
+    "cloud-remediator-sage": "runbook 004 · Prowler ingest Lambda + Neptune + API health: out-of-memory ingests (P2)",
 }
 
 

@@ -216,8 +216,8 @@ class MantissaLog(RunbookScenario):
         self.failed_logins = 0
 
         def entry(level: str, message: str, **fields: Any) -> str:
-            return json.dumps({"timestamp": iso(stamp), "level": level, "request_id": request, "message": message,
-                               **fields})
+            return json.dumps({"level": level, "message": message, **fields, "request_id": request,
+                               "timestamp": iso(stamp)})
 
         for rule in RULES:
             heavy = incident and rule == "failed-logins"
@@ -264,7 +264,8 @@ class MantissaLog(RunbookScenario):
         request = request_id(self.rng)
         destinations = ["slack:#security-alerts"] + (["pagerduty:security-oncall"] if priority == "P1" else [])
         router = [f"START RequestId: {request} Version: $LATEST"]
-        router += [f"[INFO]\t{iso(stamp)}\t{request}\tAlert sent: {alert_id} ({priority}, {rule}) to {where}"
+        router += [json.dumps({"level": "INFO", "message": f"Alert sent: {alert_id} to {where}", "alert_id": alert_id,
+                               "priority": priority, "rule_name": rule, "destination": where, "request_id": request})
                    for where in destinations]
         router += [f"END RequestId: {request}", report_line(request, self.rng.uniform(180, 650), 256, 71)]
         self.logs.put(ROUTER_LOG, stamp, router)

@@ -1,0 +1,189 @@
+"""Cloud Remediator Sage (runbook 004): Prowler findings ingested by a Lambda into Neptune, served by an API.
+
+``seed`` creates ``cloud-remediator-prowler-ingest``, the findings bucket, the Neptune
+audit log group and alarms, with metric history (Lambda, AWS/Neptune CPU), and starts
+the API's health endpoint (``GET /health``) on loopback. The incident played in a loop
+is the runbook's *Lambda Function Failures* (a P2, "high error rates"): a scan of every
+region makes the ingest run out of its 512 MB (``Runtime exited with error: signal:
+killed``), the error alarm goes to ALARM and the API's health turns ``degraded``. The
+runbook's "increase memory allocation" takes effect: at 1024 MB the ingests succeed,
+health is ``ok`` again and the alarm returns to OK.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.demo.scenarios.common import (AlarmDriver, RunbookScenario, Window, create_function, create_role,
+                                            datum, iso, log, minutes_back, put_metrics, report_line, request_id)
+
+FUNCTION = "cloud-remediator-prowler-ingest"
+LOG_GROUP = f"/aws/lambda/{FUNCTION}"
+AUDIT_LOG = "/aws/neptune/audit"
+ROLE = "cloud-remediator-lambda-role"
+BUCKET = "cloud-remediator-findings"
+CLUSTER = "cloud-remediator-neptune-prod"
+FN = {"FunctionName": FUNCTION}
+FN_DIMENSIONS = [{"Name": "FunctionName", "Value": FUNCTION}]
+CLUSTER_DIMENSIONS = {"DBClusterIdentifier": CLUSTER}
+HEALTH_PORT = 43000
+"""The API's health endpoint in the demo: the runbook's port 3000, made high; the profile names it."""
+HEALTH_PATH = "/health"
+INGEST_EVERY = 2
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
+
+ALARMS: list[dict[str, Any]] = [
+    dict(AlarmName="cloud-remediator-prowler-ingest-errors",
+         AlarmDescription="High error rate of the Prowler ingest Lambda (runbook 004: Lambda Function Failures)",
+         Namespace="AWS/Lambda", MetricName="Errors", Dimensions=FN_DIMENSIONS, Statistic="Sum", Period=300,
+         EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold"),
+    dict(AlarmName="cloud-remediator-prowler-ingest-duration",
+         AlarmDescription="Ingest close to its 300 s timeout (runbook 004: Timeout)",
+         Namespace="AWS/Lambda", MetricName="Duration", Dimensions=FN_DIMENSIONS, Statistic="Maximum", Period=300,
+         EvaluationPeriods=1, Threshold=240000, ComparisonOperator="GreaterThanThreshold"),
+    dict(AlarmName="cloud-remediator-neptune-cpu",
+         AlarmDescription="Neptune CPU high (runbook 004: Neptune Database Issues)",
+         Namespace="AWS/Neptune", MetricName="CPUUtilization",
+         Dimensions=[{"Name": "DBClusterIdentifier", "Value": CLUSTER}], Statistic="Average", Period=300,
+         EvaluationPeriods=1, Threshold=80, ComparisonOperator="GreaterThanThreshold"),
+]
+
+
+class CloudRemediatorSage(RunbookScenario):
+    name = "cloud-remediator-sage"
+    profile = "cloud-remediator-sage.toml"
+    LOOP = 150
+    INCIDENT = (40, 110)
+
+    def __init__(self, clients: dict[str, Any], **options: Any) -> None:
+        super().__init__(clients, **options)
+        self.errors = Window(30)
+        self.durations = Window(30)
+        self.health: Any = None
+        self.health_url = ""
+        self.alarms = AlarmDriver(clients["cloudwatch"], ALARMS)
+
+    # ------------------------------------------------------------------ seed
+    def seed(self, now: datetime) -> None:
+        c = self.c
+        role = create_role(c["iam"], ROLE)
+        create_function(c["lambda"], FUNCTION, role, timeout=300, memory=512,
+                        env={"NEPTUNE_ENDPOINT": f"{CLUSTER}.cluster-demo.us-east-1.neptune.amazonaws.com",
+                             "FINDINGS_BUCKET": BUCKET, "LOG_LEVEL": "INFO"})
+        c["s3"].create_bucket(Bucket=BUCKET)
+        for region in REGIONS:
+            c["s3"].put_object(Bucket=BUCKET, Key=f"prowler/{now:%Y-%m-%d}/output-{region}.json", Body=b"[]")
+        self.alarms.create()
+        self.logs.create(LOG_GROUP, now)
+        self.logs.create(AUDIT_LOG, now, lambda_style=False)
+        self._history(now)
+        for offset in range(60, 0, -INGEST_EVERY):
+            self._ingest(now - timedelta(seconds=offset), incident=False, memory=512, timeout=300)
+        self._start_health()
+
+    def _start_health(self) -> None:
+        from services.demo.health_server import HealthServer
+
+        port = HEALTH_PORT if self.health_port is None else self.health_port
+        try:
+            self.health = HealthServer(port, path=HEALTH_PATH).start()
+        except OSError as error:  # taken: serve anyway on a free port and say where (the profile's URL then fails)
+            self.health = HealthServer(0, path=HEALTH_PATH).start()
+            log.warning("cloud-remediator-sage: port %s unavailable (%s); health served at %s", port, error,
+                        self.health.url)
+        self.health_url = self.health.url
+
+    def close(self) -> None:
+        if self.health is not None:
+            self.health.stop()
+            self.health = None
+
+    def _history(self, now: datetime) -> None:
+        lam: list[dict[str, Any]] = []
+        own: list[dict[str, Any]] = []
+        neptune: list[dict[str, Any]] = []
+        for stamp in minutes_back(now, self.history_minutes):
+            runs = 60 // INGEST_EVERY
+            errors = self.rng.choice([0] * 10 + [1])
+            lam += [datum("Invocations", runs, stamp, dimensions=FN), datum("Errors", errors, stamp, dimensions=FN),
+                    datum("Duration", self.rng.uniform(20_000, 90_000), stamp, "Milliseconds", FN),
+                    datum("ConcurrentExecutions", self.rng.randint(1, 4), stamp, dimensions=FN)]
+            own.append(datum("FindingsIngested", (runs - errors) * self.rng.randint(800, 2400), stamp))
+            neptune.append(datum("CPUUtilization", self.rng.uniform(22, 48), stamp, "Percent", CLUSTER_DIMENSIONS))
+        cw = self.c["cloudwatch"]
+        put_metrics(cw, "AWS/Lambda", lam)
+        put_metrics(cw, "CloudRemediator", own)
+        put_metrics(cw, "AWS/Neptune", neptune)
+
+    # ------------------------------------------------------------------ simulation
+    def tick(self, now: datetime) -> None:
+        self.tick_count += 1
+        if self.tick_count % 60 == 0:
+            self.logs.new_stream(LOG_GROUP, now)
+        ran = failed = findings = concurrent = 0
+        if self.tick_count % INGEST_EVERY == 0:
+            config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
+            ran = 1
+            failed, findings, duration = self._ingest(now, incident=self.in_incident,
+                                                       memory=int(config.get("MemorySize", 512)),
+                                                       timeout=int(config.get("Timeout", 300)))
+            concurrent = self.rng.randint(2, 6) if self.in_incident else self.rng.randint(1, 3)
+            self.durations.push(duration)
+            self.c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=[
+                datum("Duration", duration, now, "Milliseconds", FN),
+                datum("ConcurrentExecutions", concurrent, now, dimensions=FN)])
+        self.errors.push(failed)
+        cw = self.c["cloudwatch"]
+        cw.put_metric_data(Namespace="AWS/Lambda", MetricData=[
+            datum("Invocations", ran, now, dimensions=FN), datum("Errors", failed, now, dimensions=FN)])
+        cw.put_metric_data(Namespace="CloudRemediator", MetricData=[datum("FindingsIngested", findings, now)])
+        cw.put_metric_data(Namespace="AWS/Neptune", MetricData=[
+            datum("CPUUtilization", self.rng.uniform(25, 50), now, "Percent", CLUSTER_DIMENSIONS)])
+        if self.tick_count % 3 == 0:
+            self._audit(now)
+        self.alarms.want("cloud-remediator-prowler-ingest-errors", self.errors.sum() > 5, self.errors.sum())
+        self.alarms.want("cloud-remediator-prowler-ingest-duration", self.durations.max() > 240000,
+                         self.durations.max())
+        self.alarms.want("cloud-remediator-neptune-cpu", False, 0.0)
+        if self.health is not None:
+            self.health.state = "degraded" if self.errors.sum() >= 2 else "ok"
+
+    def _ingest(self, stamp: datetime, *, incident: bool, memory: int, timeout: int) -> tuple[int, int, float]:
+        """One ingest of a Prowler output; returns failed, findings written, duration ms."""
+        request = request_id(self.rng)
+        at = iso(stamp)
+        all_regions = incident and self.rng.random() < 0.7
+        region = "all-regions" if all_regions else self.rng.choice(REGIONS)
+        findings = self.rng.randint(30_000, 42_000) if all_regions else self.rng.randint(400, 2_400)
+        need_mb = 180 + findings // 60
+        need_ms = findings * self.rng.uniform(4.0, 6.0) * (0.5 if memory >= 1024 else 1.0) + 2_000
+        key = f"prowler/{stamp:%Y-%m-%d}/output-{region}.json"
+
+        def line(level: str, message: str) -> str:
+            return f"[{level}]\t{at}\t{request}\t{message}"
+
+        lines = [f"START RequestId: {request} Version: $LATEST",
+                 line("INFO", f"Processing s3://{BUCKET}/{key} ({findings:,} findings)")]
+        failed = written = 0
+        if need_mb > memory:
+            duration, used, failed = need_ms * 0.6, memory, 1
+            lines += [line("ERROR", f"MemoryError while building the risk graph batch for {findings:,} findings"),
+                      f"{at} {request} Error: Runtime exited with error: signal: killed Runtime.ExitError"]
+        elif need_ms > timeout * 1000:
+            duration, used, failed = timeout * 1000.0, need_mb, 1
+            lines.append(f"{at} {request} Task timed out after {timeout:.2f} seconds")
+        else:
+            duration, used, written = need_ms, need_mb, findings
+            lines.append(line("INFO", f"Upserted {findings:,} findings into Neptune ({CLUSTER}) in {need_ms / 1000:.1f} s"))
+        lines += [f"END RequestId: {request}", report_line(request, duration, memory, min(used, memory))]
+        self.logs.put(LOG_GROUP, stamp, lines)
+        return failed, written, duration
+
+    def _audit(self, stamp: datetime) -> None:
+        millis = self.rng.randint(4, 60) if self.rng.random() < 0.9 else self.rng.randint(900, 4_200)
+        query = self.rng.choice(["g.V().hasLabel('finding').has('severity','HIGH').count()",
+                                 "g.V().hasLabel('asset').out('has_finding').limit(100)",
+                                 "g.V().hasLabel('remediation').has('status','pending').valueMap()"])
+        self.logs.put(AUDIT_LOG, stamp, [f"{int(stamp.timestamp() * 1000)}, 10.0.1.{self.rng.randint(10, 60)}:"
+                                         f"{self.rng.randint(40000, 60000)}, 10.0.2.15:8182, HTTP_POST, [unknown], "
+                                         f"[unknown], {millis} ms, {query}"])
