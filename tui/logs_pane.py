@@ -90,9 +90,12 @@ class LogsPane(Vertical):
         self.source = LogTailSource(session, list(self.labels), since_seconds=duration_seconds(self.settings.logs_since),
                                     lookback_seconds=self.settings.logs_lookback,
                                     filter_pattern=self.server_filter or None, page_size=self.page_size)
-        source = self.source
-        self.poller = Poller("logs", self, source.poll, lambda batch: LogEventsArrived(batch.events, batch.status),
-                             self.settings.logs_poll)
+        if self.poller is None:
+            self.poller = Poller("logs", self, self.source.poll,
+                                 lambda batch: LogEventsArrived(batch.events, batch.status), self.settings.logs_poll)
+        else:  # a restart (server filter): the same poller, so the refresh key still reaches it
+            self.poller.fetch, self.poller.failures = self.source.poll, 0
+        # exclusive: the previous loop is cancelled, and with it any batch of the old source in flight
         self.run_worker(self.poller.run(), name="logs", group="logs", exclusive=True, exit_on_error=False)
 
     def on_unmount(self) -> None:
