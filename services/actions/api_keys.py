@@ -1,0 +1,91 @@
+"""Revoke (or restore) an API key row, as runbook 003 does in ``psql``.
+
+Runbook 003 (SentraScan Platform), *Authentication Issues* and *Security Incident*:
+``UPDATE api_keys SET is_revoked = true WHERE name = 'compromised-key';``. The target is
+the key's ``id`` (or its ``name``) in the ``api_keys`` table of the profile's
+``[postgres]`` database; the plan shows the row and the exact SQL, and the inverse sets
+``is_revoked`` back to what it was.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
+from services.actions.engines import postgres_source
+from services.errors import BadInput
+from services.postgres import PostgresSource
+
+VERIFY_SECONDS = 5.0
+SELECT_KEY = ("SELECT id, name, role, is_revoked, created_at FROM api_keys WHERE id = %(key)s OR name = %(key)s "
+              "ORDER BY (id = %(key)s) DESC LIMIT 1")
+UPDATE_KEY = "UPDATE api_keys SET is_revoked = %s WHERE id = %s RETURNING is_revoked"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class RevokeApiKey(Action):
+    id = "postgres.revoke-api-key"
+    title = "Revoke an API key (api_keys.is_revoked), or restore it with revoked=false"
+    risk = Risk.HIGH
+    target_kind = "api key (id or name in api_keys)"
+    volatile: ClassVar[frozenset[str]] = frozenset()
+
+    class Params(ActionParams):
+        revoked: bool = Field(default=True, description="true revokes the key; false restores it")
+
+    @property
+    def source(self) -> PostgresSource:
+        return postgres_source(self.session)
+
+    def row(self) -> dict[str, Any]:
+        rows = self.source.query_sync("api_keys", SELECT_KEY, {"key": str(self.target).strip()})
+        if not rows:
+            raise BadInput(f"no API key with id or name {self.target!r} in api_keys")
+        return rows[0]
+
+    def plan(self) -> Plan:
+        key = self.row()
+        wanted = self.params.revoked
+        who = f"{key['id']} · {key['name']} · role {key['role']}"
+        if key["is_revoked"] == wanted:
+            note = f"It is already {'revoked' if wanted else 'active'}: this changes nothing."
+        elif wanted:
+            note = "Every request made with this key is refused (401) from the API's next lookup; undo restores it."
+        else:
+            note = "The key works again at once: do this only if it was revoked by mistake."
+        return Plan(self.id, str(self.target), {"revoked": wanted},
+                    (FieldChange("key", who, who), FieldChange("is_revoked", bool(key["is_revoked"]), wanted)),
+                    self.risk,
+                    f"UPDATE api_keys SET is_revoked = {'true' if wanted else 'false'} WHERE id = {_literal(key['id'])};",
+                    f"{'Revoke' if wanted else 'Restore'} API key {key['id']} ({key['name']}, {key['role']})",
+                    reversible=True, notes=(note,))
+
+    def run(self, plan: Plan) -> dict[str, Any]:
+        key = self.row()
+        rows = self.source.query_sync("UPDATE api_keys", UPDATE_KEY, (self.params.revoked, key["id"]))
+        if not rows:
+            raise BadInput(f"API key {key['id']} disappeared before the update")
+        return {"id": key["id"], "is_revoked": rows[0]["is_revoked"]}
+
+    def verify(self, plan: Plan) -> Verification:
+        deadline = time.monotonic() + VERIFY_SECONDS
+        while True:
+            key = self.row()
+            observed = {"is_revoked": bool(key["is_revoked"])}
+            if key["is_revoked"] == self.params.revoked:
+                return Verification(True, f"api_keys.is_revoked of {key['id']} is {str(key['is_revoked']).lower()}", observed)
+            if time.monotonic() > deadline:
+                return Verification(False, f"api_keys.is_revoked of {key['id']} is still {key['is_revoked']}", observed)
+            time.sleep(0.2)  # another session may be changing it back: read again until the deadline
+
+    def inverse(self, plan: Plan) -> Action | None:
+        before = plan.changes[1].before
+        return RevokeApiKey.build(self.session, self.target, {"revoked": bool(before)})
+
+
+ACTIONS: tuple[type[Action], ...] = (RevokeApiKey,)

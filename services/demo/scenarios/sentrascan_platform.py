@@ -1,0 +1,325 @@
+"""SentraScan Platform (runbook 003): a compose stack, an API and its PostgreSQL, health at :8200.
+
+No AWS (``aws = False``): ``seed`` starts real engines on loopback instead (see
+``services.demo.engines``): a throwaway PostgreSQL cluster holding the platform's tables
+(``scans``, ``findings``, ``baselines``, ``api_keys``), podman's Docker-API service
+running the compose project ``sentrascan`` (services ``api`` and ``db``: busybox loops
+writing the platform's log lines) and the API's health endpoint. What could not start is
+in ``unavailable`` (engine → why); where the cockpit finds the others is in ``env``.
+
+The incident, from runbook 003's *Database Issues* ("query timeouts, database lock
+errors"): the nightly retention job opens a transaction, marks the running scans
+``archiving`` and hangs, idle in transaction. The API's workers, which record scan
+progress on those rows, wait on its row locks: the blocking tree grows, the API's log
+shows 504s, health goes ``degraded`` then ``down`` (503). Terminating the job's backend
+(``postgres.terminate``) rolls it back: the workers proceed and health is ``ok`` again.
+``findings`` has autovacuum off and thousands of dead rows (``postgres.vacuum``). An API
+key is being used from an unknown address until it is revoked (``postgres.revoke-api-key``).
+The incident comes back ``recur_seconds`` after it was resolved.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from services.demo.engines import EngineFailed, EngineMissing, run_container, start_podman, start_postgres
+from services.demo.health_server import HealthServer
+
+log = logging.getLogger("cockpit.demo")
+
+PROJECT = "sentrascan"
+API_CONTAINER = f"{PROJECT}-api-1"
+DB_CONTAINER = f"{PROJECT}-db-1"
+DSN_ENV = "SENTRASCAN_PG_DSN"
+HEALTH_PORT = 8200  # the runbook's `curl http://localhost:8200/api/v1/health`; the profile names it
+JOB_APPLICATION = "sentrascan-retention-job"
+API_APPLICATION = "sentrascan-api"
+LEAKED_KEY = "ak_7d41e09c"  # legacy-jenkins: used from an unknown address until revoked
+HOT_SCANS = 5  # the running scans whose progress the API workers record
+
+SCHEMA = """
+CREATE TABLE scans (
+    id bigserial PRIMARY KEY, scan_id uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+    target text NOT NULL, scan_type text NOT NULL, scan_status text NOT NULL, passed boolean,
+    progress int NOT NULL DEFAULT 0, created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE findings (
+    id bigserial PRIMARY KEY, scan_id bigint NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+    scanner text NOT NULL, severity text NOT NULL, title text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()) WITH (autovacuum_enabled = false);
+CREATE TABLE baselines (
+    id bigserial PRIMARY KEY, name text NOT NULL, scan_id bigint REFERENCES scans(id),
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE api_keys (
+    id text PRIMARY KEY, name text NOT NULL UNIQUE, role text NOT NULL, key_hash text NOT NULL,
+    is_revoked boolean NOT NULL DEFAULT false, created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO scans (target, scan_type, scan_status, passed, progress, created_at, updated_at)
+SELECT 'models/' || (ARRAY['llama-guard','bert-base','resnet50','mcp-server-github','mcp-server-slack'])[1 + g % 5]
+           || '@v' || (g % 40), (ARRAY['model','mcp'])[1 + g % 2],
+       CASE WHEN g > 1995 THEN 'running' ELSE 'completed' END, CASE WHEN g > 1995 THEN NULL ELSE g % 9 <> 0 END,
+       CASE WHEN g > 1995 THEN 10 ELSE 100 END, now() - (2000 - g) * interval '90 minutes',
+       now() - (2000 - g) * interval '90 minutes'
+FROM generate_series(1, 2000) AS g;
+INSERT INTO findings (scan_id, scanner, severity, title, created_at)
+SELECT 1 + g % 2000, (ARRAY['modelaudit','mcp-checkpoint','cisco-scanner'])[1 + g % 3],
+       (ARRAY['low','medium','high','critical'])[1 + g % 4], 'finding ' || g, now() - (g % 2000) * interval '90 minutes'
+FROM generate_series(1, 8000) AS g;
+INSERT INTO baselines (name, scan_id) VALUES ('prod-models', 1990), ('mcp-servers', 1991);
+INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES
+    ('ak_1f3a9b20', 'ci-pipeline', 'scanner', 'sha256:' || md5('ci'), now() - interval '200 days'),
+    ('ak_52c8e7d1', 'ops-admin', 'admin', 'sha256:' || md5('ops'), now() - interval '90 days'),
+    ('ak_9b0e44f6', 'partner-acme', 'viewer', 'sha256:' || md5('acme'), now() - interval '30 days'),
+    ('ak_7d41e09c', 'legacy-jenkins', 'scanner', 'sha256:' || md5('jenkins'), now() - interval '700 days');
+"""
+# Rescans re-wrote every finding twice; autovacuum is off on the table: 16,000 dead rows to reclaim.
+BLOAT = "UPDATE findings SET title = title || ' (rescanned)'"
+
+API_SCRIPT = r"""
+say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"; }
+say "INFO  uvicorn: Started server process [1]"
+say "INFO  uvicorn: Application startup complete. Uvicorn running on http://0.0.0.0:8200"
+n=0
+while true; do
+  n=$((n + 1)); mode=$(cat /state/mode 2>/dev/null); key=$(cat /state/key 2>/dev/null); ms=$((20 + RANDOM % 90))
+  if [ "$mode" = locked ]; then
+    say "ERROR sentrascan.api: POST /api/v1/scans/$((1996 + RANDOM % 5))/progress 504 30002ms: database did not answer (waiting for a row lock on scans)"
+    say "WARN  sentrascan.db: pool 18/20 connections busy, $((3 + RANDOM % 6)) requests queued"
+  else
+    say "INFO  sentrascan.api: GET /api/v1/scans?limit=10 200 ${ms}ms"
+    say "INFO  sentrascan.api: POST /api/v1/scans/$((1996 + RANDOM % 5))/progress 200 $((ms / 3))ms"
+  fi
+  if [ $((n % 6)) = 0 ]; then
+    if [ "$key" = revoked ]; then
+      say "WARN  sentrascan.auth: 401 revoked API key ak_7d41e09c (legacy-jenkins) from 203.0.113.77"
+    else
+      say "WARN  sentrascan.auth: API key ak_7d41e09c (legacy-jenkins) used from unknown address 203.0.113.77: GET /api/v1/scans?limit=1000 200"
+    fi
+  fi
+  sleep 1
+done
+"""
+
+DB_SCRIPT = r"""
+say() { echo "$(date -u "+%Y-%m-%d %H:%M:%S.000 UTC") [$1] $2"; }
+say 1 "LOG:  database system is ready to accept connections"
+n=0
+while true; do
+  n=$((n + 1)); mode=$(cat /state/mode 2>/dev/null); job=$(cat /state/blocker 2>/dev/null)
+  if [ "$mode" = locked ]; then
+    say $((200 + RANDOM % 50)) "LOG:  process still waiting for ShareLock on transaction after 1000.$((RANDOM % 900)) ms"
+    say $((200 + RANDOM % 50)) "DETAIL:  Process holding the lock: $job (sentrascan-retention-job, idle in transaction)"
+  elif [ $((n % 5)) = 0 ]; then
+    say 27 "LOG:  checkpoint complete: wrote $((10 + RANDOM % 90)) buffers; sync files=3"
+  fi
+  sleep 2
+done
+"""
+
+
+class SentraScanPlatform:
+    name = "sentrascan-platform"
+    profile = "sentrascan-platform.toml"
+    aws = False
+
+    def __init__(self, clients: dict[str, Any] | None = None, *, rng: random.Random | None = None,
+                 health_port: int = HEALTH_PORT, calm_seconds: float = 20.0, recur_seconds: float = 120.0,
+                 workers: int = 3) -> None:
+        self.rng = rng or random.Random(7)
+        self.health_port = health_port
+        self.calm_seconds = calm_seconds
+        self.recur_seconds = recur_seconds
+        self.worker_count = workers
+        self.env: dict[str, str] = {}
+        self.unavailable: dict[str, str] = {}
+        self.pg: Any = None
+        self.podman: Any = None
+        self.health: HealthServer | None = None
+        self.state_dir = Path(tempfile.mkdtemp(prefix="cockpit-sentrascan-"))
+        self.state_dir.chmod(0o755)
+        self.stop_event = threading.Event()
+        self.workers: list[threading.Thread] = []
+        self.worker_conns: list[Any] = []
+        self.busy_since: dict[int, float | None] = {}
+        self.monitor: Any = None
+        self.blocker: Any = None
+        self.blocker_pid: int | None = None
+        self.incidents = 0
+        self.next_incident = 0.0
+        self.writes = 0
+        self.tick_count = 0
+        self._write_state(mode="ok", key="active", blocker="")
+
+    # ------------------------------------------------------------------ seed
+    def seed(self, now: datetime) -> None:
+        self.next_incident = time.monotonic() + self.calm_seconds
+        try:
+            self.health = HealthServer(self.health_port).start()
+        except OSError as error:
+            self.unavailable["health"] = (f"127.0.0.1:{self.health_port} is taken ({error.strerror}): "
+                                          "the demo API's health endpoint could not listen there")
+        self._seed_postgres()
+        self._seed_containers()
+
+    def _seed_postgres(self) -> None:
+        try:
+            self.pg = start_postgres(secrets.token_urlsafe(12))
+        except (EngineMissing, EngineFailed) as error:
+            self.unavailable["postgres"] = str(error)
+            return
+        import psycopg
+
+        with psycopg.connect(self.pg.dsn, autocommit=True) as conn:
+            conn.execute(SCHEMA)
+            conn.execute(BLOAT)
+            conn.execute(BLOAT)
+            conn.execute("ANALYZE scans, baselines, api_keys")
+        self.env[DSN_ENV] = self.pg.dsn
+        self.monitor = psycopg.connect(self.pg.dsn, autocommit=True, application_name="sentrascan-monitor")
+        for index in range(self.worker_count):
+            thread = threading.Thread(target=self._api_worker, args=(index,), daemon=True, name=f"api-worker-{index}")
+            self.workers.append(thread)
+            thread.start()
+
+    def _seed_containers(self) -> None:
+        try:
+            self.podman = start_podman()
+        except (EngineMissing, EngineFailed) as error:
+            self.unavailable["docker"] = str(error)
+            return
+        self.env["DOCKER_HOST"] = self.podman.url
+        client = self.podman.client()
+        try:
+            volumes = {str(self.state_dir): {"bind": "/state", "mode": "ro"}}
+            environment = {"SENTRASCAN_DB_URL": "postgresql://sentrascan@db:5432/sentrascan", "LOG_LEVEL": "INFO",
+                           "SENTRASCAN_SECRET": "redacted-in-the-cockpit"}
+            run_container(client, DB_CONTAINER, ["sh", "-c", DB_SCRIPT], project=PROJECT, service="db",
+                          volumes=volumes, environment={"POSTGRES_DB": "sentrascan", "POSTGRES_USER": "sentrascan"})
+            run_container(client, API_CONTAINER, ["sh", "-c", API_SCRIPT], project=PROJECT, service="api",
+                          volumes=volumes, environment=environment)
+        except Exception as error:  # noqa: BLE001 - the pane says why; the rest of the demo runs
+            log.exception("could not start the sentrascan containers")
+            self.unavailable["docker"] = f"the compose project could not start: {error}"
+        finally:
+            client.close()
+
+    # ------------------------------------------------------------------ the API's writers
+    def _api_worker(self, index: int) -> None:
+        import psycopg
+
+        conn = None
+        while not self.stop_event.is_set():
+            try:
+                if conn is None or conn.closed:
+                    conn = psycopg.connect(self.pg.dsn, autocommit=True, application_name=API_APPLICATION)
+                    self.worker_conns.append(conn)
+                scan = 2000 - (index + self.rng.randrange(HOT_SCANS)) % HOT_SCANS
+                self.busy_since[index] = time.monotonic()
+                conn.execute("UPDATE scans SET progress = LEAST(progress + 1, 99), updated_at = now() WHERE id = %s",
+                             (scan,))
+                self.writes += 1
+            except Exception:  # noqa: BLE001 - cancelled at close, or the server restarted: reconnect
+                if conn is not None:
+                    conn.close()
+                conn = None
+            finally:
+                self.busy_since[index] = None
+            self.stop_event.wait(0.5)  # the API records progress about twice a second per worker
+        if conn is not None:
+            conn.close()
+
+    def blocked_seconds(self) -> float:
+        """How long the longest-waiting API write has been running (0 when none is)."""
+        now = time.monotonic()
+        return max((now - since for since in list(self.busy_since.values()) if since is not None), default=0.0)
+
+    # ------------------------------------------------------------------ the incident
+    def tick(self, now: datetime) -> None:
+        self.tick_count += 1
+        if self.pg is None:
+            return
+        if self.blocker is None and time.monotonic() >= self.next_incident:
+            self.start_incident()
+        elif self.blocker is not None and not self._blocker_alive():
+            self._end_incident()
+        blocked = self.blocked_seconds()
+        if self.health is not None:
+            self.health.state = "down" if blocked >= 45 else "degraded" if blocked >= 3 else "ok"
+        key = self.monitor.execute("SELECT is_revoked FROM api_keys WHERE id = %s", (LEAKED_KEY,)).fetchone()
+        self._write_state(mode="locked" if blocked >= 3 else "ok", key="revoked" if key and key[0] else "active",
+                          blocker=str(self.blocker_pid or ""))
+
+    def start_incident(self) -> None:
+        """The retention job marks the running scans ``archiving`` and hangs in its transaction."""
+        import psycopg
+
+        self.blocker = psycopg.connect(self.pg.dsn, application_name=JOB_APPLICATION)
+        self.blocker_pid = self.blocker.info.backend_pid
+        self.blocker.execute("UPDATE scans SET scan_status = 'archiving', updated_at = now() "
+                             "WHERE scan_status = 'running' OR created_at < now() - interval '90 days'")
+        self.incidents += 1
+
+    def _blocker_alive(self) -> bool:
+        row = self.monitor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (self.blocker_pid,)).fetchone()
+        return bool(row and row[0])
+
+    def _end_incident(self) -> None:
+        try:
+            self.blocker.close()
+        finally:
+            self.blocker = None
+            self.blocker_pid = None
+            self.next_incident = time.monotonic() + self.recur_seconds  # its update was rolled back: scans run again
+
+    def _write_state(self, **values: str) -> None:
+        for name, value in values.items():
+            temporary = self.state_dir / f".{name}"
+            temporary.write_text(value + "\n")
+            temporary.chmod(0o644)
+            temporary.replace(self.state_dir / name)
+
+    # ------------------------------------------------------------------ stop everything, by PID
+    def close(self) -> None:
+        self.stop_event.set()
+        for conn in list(self.worker_conns) + [self.blocker]:
+            if conn is not None:
+                try:
+                    conn.cancel()  # a worker waiting on the job's locks returns at once
+                except Exception:  # noqa: BLE001 - already closed
+                    pass
+        for thread in self.workers:
+            thread.join(10)
+        for step in (self._close_connections, self._close_health, self._close_podman, self._close_pg):
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - one failure must not leave the other engines running
+                log.exception("stopping the sentrascan demo: %s failed", step.__name__)
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def _close_connections(self) -> None:
+        for conn in (self.blocker, self.monitor):
+            if conn is not None:
+                conn.close()
+        self.blocker = self.monitor = None
+
+    def _close_health(self) -> None:
+        if self.health is not None:
+            self.health.stop()
+            self.health = None
+
+    def _close_podman(self) -> None:
+        if self.podman is not None:
+            self.podman.close()
+            self.podman = None
+
+    def _close_pg(self) -> None:
+        if self.pg is not None:
+            self.pg.close()
+            self.pg = None
