@@ -79,6 +79,8 @@ class CloudRemediatorSage(RunbookScenario):
         self._history(now)
         for offset in range(60, 0, -INGEST_EVERY):
             self._ingest(now - timedelta(seconds=offset), incident=False, memory=512, timeout=300)
+        for offset in range(60, 0, -3):
+            self._audit(now - timedelta(seconds=offset))
         self._start_health()
 
     def _start_health(self) -> None:

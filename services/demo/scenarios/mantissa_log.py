@@ -124,10 +124,10 @@ class MantissaLog(RunbookScenario):
             self.logs.create(group, now)
         self._history(now)
         for offset in range(3, 0, -1):
-            self._store_alert(now - timedelta(hours=offset), "s3-bucket-public", "high", "P2", "198.51.100.7",
-                              "mantissa-ci", "PutBucketPolicy made mantissa-log-athena-results readable by everyone")
+            self._store_alert(now - timedelta(hours=offset), "configuration-change", "high", "P2", "198.51.100.7",
+                              "mantissa-ci", "PutBucketLifecycleConfiguration on mantissa-log-athena-results")
         for offset in range(120, 0, -CYCLE):
-            self._detection_run(now - timedelta(seconds=offset), incident=False)
+            self._detection_run(now - timedelta(seconds=offset), incident=False, routine_alert=offset == 30)
 
     def _history(self, now: datetime) -> None:
         lam: list[dict[str, Any]] = []
@@ -205,7 +205,8 @@ class MantissaLog(RunbookScenario):
         keys = iam.list_access_keys(UserName=COMPROMISED).get("AccessKeyMetadata", [])
         self.denied = bool(policies) or all(key.get("Status") == "Inactive" for key in keys)
 
-    def _detection_run(self, stamp: datetime, *, incident: bool) -> tuple[int, int, int, float, float]:
+    def _detection_run(self, stamp: datetime, *, incident: bool,
+                       routine_alert: bool | None = None) -> tuple[int, int, int, float, float]:
         """One detection cycle: START, the rules' queries, alerts, REPORT; returns errors, critical, alerts, bytes, ms."""
         request = request_id(self.rng)
         lines = [f"START RequestId: {request} Version: $LATEST"]
@@ -233,6 +234,11 @@ class MantissaLog(RunbookScenario):
             matches = failed if rule == "failed-logins" else 0
             lines.append(entry("INFO", "Rule evaluated", rule_name=rule, query_id=request_id(self.rng),
                                data_scanned_bytes=int(scanned), execution_time_ms=int(millis), matches=matches))
+        if routine_alert or (routine_alert is None and self.rng.random() < 0.08):
+            alerts += 1  # the everyday kind (P2 "configuration changes"), routed to Slack
+            self._route(stamp, lines, entry, "configuration-change", "high", "P2",
+                        "PutBucketLifecycleConfiguration on mantissa-log-athena-results by mantissa-ci",
+                        source_ip="198.51.100.7", principal="mantissa-ci")
         if incident and self.blocked:
             lines.append(entry("INFO", f"Source {ATTACKER_IP}: no events this cycle (denied by network ACL {self.nacl_id})",
                                sourceip=ATTACKER_IP))
@@ -257,10 +263,10 @@ class MantissaLog(RunbookScenario):
         return errors, critical, alerts, scanned_total, duration
 
     def _route(self, stamp: datetime, lines: list[str], entry: Any, rule: str, severity: str, priority: str,
-               evidence: str) -> None:
-        alert_id = self._store_alert(stamp, rule, severity, priority, ATTACKER_IP, COMPROMISED, evidence)
+               evidence: str, *, source_ip: str = ATTACKER_IP, principal: str = COMPROMISED) -> None:
+        alert_id = self._store_alert(stamp, rule, severity, priority, source_ip, principal, evidence)
         lines.append(entry("WARNING", "Alert generated", alert_id=alert_id, rule_name=rule, severity=severity,
-                           priority=priority, sourceip=ATTACKER_IP, principal=COMPROMISED, evidence=evidence))
+                           priority=priority, sourceip=source_ip, principal=principal, evidence=evidence))
         request = request_id(self.rng)
         destinations = ["slack:#security-alerts"] + (["pagerduty:security-oncall"] if priority == "P1" else [])
         router = [f"START RequestId: {request} Version: $LATEST"]

@@ -1,0 +1,46 @@
+"""Helpers for the runbook scenarios' tests: seed one into the emptied moto server, load its profile."""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+NAMES = ["mantissa-log", "lambda-cost-reporting", "cloud-remediator-sage"]
+HISTORY_MINUTES = 20  # enough for every tile's range, a fraction of the demo's three hours
+
+
+def seed_scenario(name: str, boto: Callable[[str], Any]) -> Any:
+    """The scenario seeded now; its health server (if any) on a free port."""
+    from services.demo.emulator import SERVICES
+    from services.demo.scenarios import SCENARIOS
+    from services.demo.scenarios.common import utcnow
+
+    scenario = SCENARIOS[name]({service: boto(service) for service in SERVICES}, rng=random.Random(11),
+                               history_minutes=HISTORY_MINUTES, health_port=0)
+    scenario.seed(utcnow())
+    return scenario
+
+
+def profile_of(scenario: Any) -> Any:
+    """The scenario's shipped profile; health URLs pointed at the port the test's server got."""
+    from services.demo.catalog import scenario_profile_path
+    from services.profile import load_profile
+
+    profile = load_profile(scenario_profile_path(scenario.name))
+    url = getattr(scenario, "health_url", "")
+    if url and profile.health:
+        profile = profile.model_copy(update={"health": [spec.model_copy(update={"url": url}) for spec in profile.health]})
+    return profile
+
+
+def tick(scenario: Any, times: int = 1) -> None:
+    from services.demo.scenarios.common import utcnow
+
+    for _ in range(times):
+        scenario.tick(utcnow())
+
+
+def jump_to_incident(scenario: Any) -> None:
+    """The next tick is the first of the incident (or of its escalation, where it has one)."""
+    start = getattr(scenario, "ESCALATION", scenario.INCIDENT[0])
+    scenario.tick_count = start - 1
