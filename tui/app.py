@@ -52,9 +52,13 @@ class CockpitApp(App[int]):
 
     def __init__(self, profile: Profile | ProfileSource, target: AwsTarget, *, read_only: bool = False,
                  connect: Callable[[AwsTarget], AwsTarget] | None = None, system_name: str | None = None,
-                 timeline_path: Path | None = None) -> None:
+                 timeline_path: Path | None = None,
+                 prepare_engines: Callable[[], dict[str, str]] | None = None) -> None:
         super().__init__()
         self.timeline_path = timeline_path
+        self.prepare_engines = prepare_engines
+        """Called in a thread before the engine panes start: puts their endpoints in the environment,
+        returns the engines that are unavailable (``{"docker": "podman is not installed"}``)."""
         self.actions: ActionFlow | None = None
         """Set by the dashboard once connected: the only way to an action's run."""
         self.incidents: IncidentTracker | None = None
@@ -110,6 +114,10 @@ class CockpitApp(App[int]):
     # ------------------------------------------------------------------ actions, playbooks, timeline
     def start_action(self, action_id: str, target: str = "", params: dict | None = None, *, ask: bool = True) -> None:
         """Plan ``action_id`` (form first when ``ask``), then the confirmation screen."""
+        if self.actions is None and self.profile is not None and not self.profile.has_aws:
+            from tui.engine_panes import engine_flow
+
+            engine_flow(self)  # engines only: the flow needs no AWS session
         if self.actions is None:
             self.notify("Not connected yet: actions are available once the sources are.", severity="warning")
             return

@@ -192,8 +192,13 @@ def run_demo(args: argparse.Namespace) -> int:
         def connect(target: AwsTarget) -> AwsTarget:
             return replace(target, endpoint_url=emulator.wait_endpoint())
 
+        def prepare_engines() -> dict[str, str]:
+            ready = emulator.wait_ready()  # the scenario's engines are up: their DSN / DOCKER_HOST reach the profile
+            os.environ.update(ready.get("env") or {})
+            return ready.get("unavailable") or {}
+
         app = CockpitApp(lambda: _load_or_raise(path), AwsTarget(region="us-east-1"), read_only=args.read_only,
-                         connect=connect, system_name=name,
+                         connect=connect, system_name=name, prepare_engines=prepare_engines,
                          timeline_path=Path(args.timeline) if args.timeline else None)
         app.run()
         return _finish(app)

@@ -11,7 +11,15 @@ from typing import Any
 from textual.app import App
 from textual.widget import Widget
 
+from services.errors import SourceError
 from services.profile import Profile
+
+
+class EngineUnavailable(SourceError):
+    """The engine could not be started or reached before the pane started; the pane will not poll."""
+
+    kind = "unavailable"
+    retry = False
 
 
 def engine_panes(profile: Profile) -> Iterator[Widget]:
@@ -51,9 +59,20 @@ def _panes(screen: Widget) -> list[Any]:
     return [pane for kind in (ContainersPane, PostgresPane, HealthPane) for pane in screen.query(kind)]
 
 
-def start_engine_panes(screen: Widget) -> None:
+def start_engine_panes(screen: Widget, unavailable: dict[str, str] | None = None) -> None:
+    """Start each pane's pollers; a pane whose engine is in ``unavailable`` shows the reason instead."""
+    from tui.containers_pane import ContainersPane
+    from tui.messages import SourceFailed
+    from tui.postgres_pane import PostgresPane
+
+    unavailable = unavailable or {}
     for pane in _panes(screen):
-        pane.start()
+        engine, source = (("docker", "containers") if isinstance(pane, ContainersPane)
+                          else ("postgres", "postgres") if isinstance(pane, PostgresPane) else ("health", "health"))
+        if engine in unavailable:
+            pane.post_message(SourceFailed(source, EngineUnavailable(unavailable[engine]), None))
+        else:
+            pane.start()
 
 
 def refresh_engine_panes(screen: Widget) -> None:
@@ -73,6 +92,12 @@ def request_action(widget: Widget, action_id: str, target: str, params: dict[str
     if flow is None or not hasattr(flow, "start"):
         flow = _own_flow(widget.app)
     flow.start(action_id, target, dict(params or {}), ask=False)
+
+
+def engine_flow(app: App) -> Any:
+    """The app's action flow for a profile without AWS (made on first use)."""
+    flow = getattr(app, "actions", None)
+    return flow if flow is not None and hasattr(flow, "start") else _own_flow(app)
 
 
 def _own_flow(app: App) -> Any:

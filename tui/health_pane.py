@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from services.profile.model import HealthSpec
-from tui.messages import HealthChecked
+from tui.messages import HealthChecked, SourceFailed
 from tui.polling import Poller
 from tui.timefmt import local_clock, local_since
 from widgets.health_table import HealthRow, HealthTable
@@ -78,3 +78,7 @@ class HealthPane(Vertical):
         failing = [r for r in self.results.values() if not r.ok]
         status = f"{len(self.specs)} checks · {len(failing)} failing · updated {local_clock(result.checked_at)}"
         self.query_one("#health-title", PaneTitle).show(status, "error" if failing else "ok")
+
+    @on(SourceFailed)
+    def show_failure(self, message: SourceFailed) -> None:
+        self.query_one("#health-title", PaneTitle).show(str(message.error), "error")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.actions import alarms, cognito, dynamodb, ec2_nacl, events, iam, lambda_config, logs_export, sqs
+from services.actions import api_keys
 from services.actions import docker as docker_actions, postgres as postgres_actions
 from services.actions.base import Action
 from services.errors import BadInput
@@ -27,6 +28,7 @@ _ACTIONS: tuple[type[Action], ...] = (
     logs_export.ExportToS3,
     *docker_actions.ACTIONS,  # docker.restart / stop / start
     *postgres_actions.ACTIONS,  # postgres.cancel / terminate / vacuum
+    *api_keys.ACTIONS,  # postgres.revoke-api-key
 )
 
 CATALOG: dict[str, type[Action]] = {action.id: action for action in _ACTIONS}

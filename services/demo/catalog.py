@@ -10,6 +10,7 @@ SCENARIO_NAMES = {
     "mantissa-log": "runbook 001 · detection Lambdas + Athena + DynamoDB alerts: P1 alert triage and containment",
     "lambda-cost-reporting": "runbook 002 · report Lambda + SES + DynamoDB: month-end timeouts, execution failures",
     "cloud-remediator-sage": "runbook 004 · Prowler ingest Lambda + Neptune + API health: out-of-memory ingests (P2)",
+    "sentrascan-platform": "runbook 003 · compose stack (api + db) on podman, PostgreSQL, health: lock waits, revoke a key",
 }
 
 

@@ -3,7 +3,9 @@
 Run as a child process (``python -m services.demo.emulator --scenario NAME``) so that
 moto's import and the simulator's work never compete with the UI for the interpreter
 lock. Protocol: one JSON line on stdout, ``{"endpoint": "http://127.0.0.1:PORT"}``,
-once the scenario is seeded; the process then simulates until SIGTERM/SIGINT or until
+once the scenario is seeded; a scenario with engines adds ``"env"`` (variables its profile
+reads: a DSN, ``DOCKER_HOST``) and ``"unavailable"`` (engine → why it could not start),
+and one without AWS (``aws = False``) runs no moto server (``"endpoint": null``); the process then simulates until SIGTERM/SIGINT or until
 its stdin closes (the cockpit died), and stops the server before exiting.
 """
 from __future__ import annotations
@@ -43,10 +45,14 @@ class Emulator:
     def start(self) -> str:
         import random
 
+        from services.demo.scenarios.sentra_scanner import utcnow
+
+        if not getattr(self.scenario_cls, "aws", True):  # engines only (a compose stack): no moto at all
+            self.scenario = self.scenario_cls({}, rng=random.Random(self.seed))
+            self.scenario.seed(utcnow())
+            return self.endpoint
         import boto3
         from moto.server import ThreadedMotoServer
-
-        from services.demo.scenarios.sentra_scanner import utcnow
 
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self.server.start()
@@ -100,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     emulator = Emulator(args.scenario, port=args.port)
     try:
         endpoint = emulator.start()
-        sys.stdout.write(json.dumps({"endpoint": endpoint, "scenario": args.scenario}) + "\n")
+        sys.stdout.write(json.dumps({"endpoint": endpoint or None, "scenario": args.scenario,
+                                     "env": getattr(emulator.scenario, "env", {}),
+                                     "unavailable": getattr(emulator.scenario, "unavailable", {})}) + "\n")
         sys.stdout.flush()
 
         def watch_parent() -> None:

@@ -31,13 +31,22 @@ class EmulatorProcess:
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         self.endpoint: str | None = None
+        self.ready: dict | None = None
+        """The child's line: ``endpoint`` (None without AWS), ``env`` and ``unavailable`` for its engines."""
         self._lock = threading.Lock()
 
     def wait_endpoint(self, timeout: float = 60.0) -> str:
         """Blocks until the child has seeded its scenario; returns its endpoint URL."""
+        self.wait_ready(timeout)
+        if not self.endpoint:
+            raise Unreachable(f"the demo scenario {self.scenario} has no AWS endpoint")
+        return self.endpoint
+
+    def wait_ready(self, timeout: float = 180.0) -> dict:
+        """Blocks until the child has seeded its scenario (engines included); returns its line."""
         with self._lock:
-            if self.endpoint:
-                return self.endpoint
+            if self.ready is not None:
+                return self.ready
             assert self.process.stdout is not None
             result: dict[str, str] = {}
 
@@ -53,10 +62,11 @@ class EmulatorProcess:
                 self.stop()
                 raise Unreachable(f"the demo emulator did not start (see {self.log_path})")
             self.endpoint = result["endpoint"]
-            return self.endpoint
+            self.ready = result
+            return result
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Terminate the child and wait for it; kill it if it does not go."""
+    def stop(self, timeout: float = 60.0) -> None:
+        """Terminate the child and wait for it (it stops its engines by PID first); kill it if it does not go."""
         if self.process.poll() is None:
             try:
                 if self.process.stdin:

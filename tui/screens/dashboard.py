@@ -100,10 +100,20 @@ class DashboardScreen(Screen):
         return self.get_child_by_id("alarms-pane", AlarmsPane)
 
     # ------------------------------------------------------------------ sources
+    async def _prepare_engines(self) -> dict[str, str]:
+        """The app's ``prepare_engines`` (the demo starts its engines there); what it says is unavailable."""
+        prepare = getattr(self.app, "prepare_engines", None)
+        if prepare is None or not (self.profile.docker or self.profile.postgres or self.profile.health):
+            return {}
+        try:
+            return await asyncio.to_thread(prepare)
+        except SourceError as error:
+            return {"docker": str(error), "postgres": str(error), "health": str(error)}
+
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def start_sources(self) -> None:
         """Resolve the endpoint (the demo's emulator may still be seeding), then poll."""
-        start_engine_panes(self)
+        start_engine_panes(self, await self._prepare_engines())
         if not self.profile.has_aws:
             return  # containers, PostgreSQL, health only: no AWS session at all
         if self.connect is not None:

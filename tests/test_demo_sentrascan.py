@@ -1,0 +1,254 @@
+"""The sentrascan-platform demo (runbook 003): real PostgreSQL, podman and health, its incident, its playbook."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.actions.executor import ActionExecutor, Confirmation
+from services.aws.session import AwsTarget
+from services.demo.catalog import scenario_profile_path
+from services.demo.scenarios.common import utcnow
+from services.demo.scenarios.sentrascan_platform import (API_CONTAINER, DSN_ENV, JOB_APPLICATION, LEAKED_KEY,
+                                                          SentraScanPlatform)
+from services.postgres import PostgresSource
+from services.profile import load_profile
+from services.timeline import Timeline
+from tests.screen_text import screen_text
+from tests.waiting import until, wait_for
+from tui.app import CockpitApp
+from tui.containers_pane import ContainerLogsPane, ContainersPane
+from tui.health_pane import HealthPane
+from tui.postgres_pane import PostgresPane
+from tui.screens.dashboard import DashboardScreen
+from widgets.pane_title import PaneTitle
+
+
+class Running:
+    """A scenario seeded in this process and ticked about every 0.2 s from a thread (as the emulator does)."""
+
+    def __init__(self, **kwargs) -> None:
+        self.scenario = SentraScanPlatform(health_port=0, calm_seconds=3600, recur_seconds=3600, **kwargs)
+        self.stop = threading.Event()
+        self.scenario.seed(utcnow())
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            self.scenario.tick(utcnow())
+            self.stop.wait(0.2)  # the simulator's pace
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(10)
+        self.scenario.close()
+
+
+@pytest.fixture(scope="module")
+def platform() -> Iterator[SentraScanPlatform]:
+    running = Running()
+    try:
+        yield running.scenario
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def platform_env(platform: SentraScanPlatform, monkeypatch: pytest.MonkeyPatch) -> SentraScanPlatform:
+    for name, value in platform.env.items():
+        monkeypatch.setenv(name, value)
+    return platform
+
+
+def demo_profile(tmp_path: Path, health_url: str):
+    """The scenario's profile as shipped, with the health URL of this test's server (port 0, not 8200)."""
+    text = scenario_profile_path("sentrascan-platform").read_text()
+    assert "http://127.0.0.1:8200/api/v1/health" in text
+    path = tmp_path / "sentrascan-platform.toml"
+    path.write_text(text.replace("http://127.0.0.1:8200/api/v1/health", health_url))
+    return load_profile(path)
+
+
+def blocker_pid(source: PostgresSource) -> int | None:
+    rows = source.query_sync("roots", "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (JOB_APPLICATION,))
+    return rows[0]["pid"] if rows else None
+
+
+def test_the_scenario_starts_its_engines_and_lists_itself(platform: SentraScanPlatform) -> None:
+    from services.demo.catalog import SCENARIO_NAMES
+    from services.demo.scenarios import SCENARIOS
+
+    assert SCENARIOS["sentrascan-platform"] is SentraScanPlatform and "sentrascan-platform" in SCENARIO_NAMES
+    assert platform.unavailable == {}
+    assert set(platform.env) == {DSN_ENV, "DOCKER_HOST"} and platform.env["DOCKER_HOST"].startswith("unix://")
+    client = platform.podman.client()
+    try:
+        containers = {c.name: c.labels for c in client.containers.list()}
+    finally:
+        client.close()
+    assert containers[API_CONTAINER]["com.docker.compose.service"] == "api"
+    assert {labels["com.docker.compose.project"] for labels in containers.values()} == {"sentrascan"}
+    profile = load_profile(scenario_profile_path("sentrascan-platform"))
+    assert not profile.has_aws and profile.docker.host is None and profile.postgres.dsn_env == DSN_ENV
+
+
+async def test_every_pane_gets_data_and_the_dsn_stays_off_screen(platform_env, tmp_path) -> None:
+    platform = platform_env
+    app = CockpitApp(demo_profile(tmp_path, platform.health.url), AwsTarget(), prepare_engines=lambda: platform.unavailable)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
+        screen = app.screen
+        containers = screen.query_one(ContainersPane)
+        await until(pilot, lambda: len(containers.table.row_data) == 2, timeout=40, what="the api and db containers")
+        assert sorted(row.service for row in containers.table.row_data.values()) == ["api", "db"]
+        assert "2/2 running" in containers.title.status
+        containers.table.focus()
+        containers.table.move_cursor(row=0)
+        logs = screen.query_one(ContainerLogsPane)
+        await until(pilot, lambda: logs.tail.line_count >= 3, timeout=40, what="the container's log lines")
+        assert any("sentrascan" in line.message or "LOG:" in line.message for line in logs.tail.lines)
+        pg = screen.query_one(PostgresPane)
+        await until(pilot, lambda: pg.snapshot is not None and any(
+            b.application == "sentrascan-api" for b in pg.snapshot.backends), timeout=40, what="the API's backends")
+        health = screen.query_one(HealthPane)
+        await until(pilot, lambda: "API" in health.results, timeout=40, what="a health check")
+        assert health.results["API"].status == 200
+        everything = screen_text(app)
+        assert platform.env[DSN_ENV] not in everything and "postgresql://" not in everything
+        assert platform.pg.password not in everything
+
+
+def test_the_incident_and_the_playbooks_first_resolution_step(platform_env, tmp_path) -> None:
+    platform = platform_env
+    source = PostgresSource(DSN_ENV)
+    profile = demo_profile(tmp_path, platform.health.url)
+    step = profile.playbooks[0].resolution[0]
+    assert (step.action, step.target) == ("postgres.terminate", "")  # the pid is asked for: it changes every run
+    platform.next_incident = 0  # the retention job starts at the next tick
+    wait_for(lambda: blocker_pid(source) is not None, timeout=30, what="the retention job's transaction")
+    wait_for(lambda: platform.health.state == "degraded", timeout=30, what="health degraded by lock waits")
+    pid = blocker_pid(source)
+    waiting = source.query_sync("waiters", "SELECT count(*) AS n FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                                (pid,))
+    assert waiting[0]["n"] >= 1
+    writes_before = platform.writes
+    executor = ActionExecutor(source, Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    action, plan = executor.prepare(step.action, str(pid), dict(step.params))
+    assert plan.command == f"SELECT pg_terminate_backend({pid});"
+    assert plan.changes[2].before == "idle in transaction"
+    outcome = executor.execute(action, plan, Confirmation(plan, typed_target=str(pid)))
+    assert outcome.ok, outcome.verification
+    wait_for(lambda: platform.writes >= writes_before + 3, timeout=30, what="the API's writes to proceed")
+    wait_for(lambda: platform.health.state == "ok", timeout=30, what="health back to ok")
+    assert platform.blocker is None and platform.incidents == 1
+
+
+def test_revoke_api_key_plans_runs_verifies_and_undoes(platform_env, tmp_path) -> None:
+    platform = platform_env
+    source = PostgresSource(DSN_ENV)
+    profile = demo_profile(tmp_path, platform.health.url)
+    step = profile.playbooks[2].resolution[0]
+    assert (step.action, step.target) == ("postgres.revoke-api-key", LEAKED_KEY)
+    executor = ActionExecutor(source, Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+
+    def revoked() -> bool:
+        return source.query_sync("key", "SELECT is_revoked FROM api_keys WHERE id = %s", (LEAKED_KEY,))[0]["is_revoked"]
+
+    assert revoked() is False
+    action, plan = executor.prepare(step.action, step.target, dict(step.params))
+    assert str(plan.risk) == "high"
+    assert plan.command == f"UPDATE api_keys SET is_revoked = true WHERE id = '{LEAKED_KEY}';"
+    assert (plan.changes[1].field, plan.changes[1].before, plan.changes[1].after) == ("is_revoked", False, True)
+    assert "legacy-jenkins" in plan.changes[0].before
+    with pytest.raises(Exception):  # high risk: the key id must be typed
+        executor.execute(action, plan, Confirmation(plan, typed_target="legacy"))
+    outcome = executor.execute(action, plan, Confirmation(plan, typed_target=LEAKED_KEY))
+    assert outcome.ok and revoked() is True
+    wait_for(lambda: (platform.state_dir / "key").read_text().strip() == "revoked", timeout=20,
+             what="the API to see the key revoked")
+    undo, undo_plan = executor.undo(outcome)
+    assert (undo_plan.changes[1].before, undo_plan.changes[1].after) == (True, False)
+    assert undo_plan.command == f"UPDATE api_keys SET is_revoked = false WHERE id = '{LEAKED_KEY}';"
+    assert executor.execute(undo, undo_plan, Confirmation(undo_plan, typed_target=LEAKED_KEY)).ok
+    assert revoked() is False
+    # By name, as runbook 003 writes it; an unknown key is one clear error.
+    _, by_name = executor.prepare("postgres.revoke-api-key", "legacy-jenkins", {})
+    assert by_name.command.endswith(f"WHERE id = '{LEAKED_KEY}';")
+    with pytest.raises(Exception, match="no API key"):
+        executor.prepare("postgres.revoke-api-key", "no-such-key", {})
+
+
+async def test_without_podman_the_scenario_runs_and_the_pane_says_why(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COCKPIT_PODMAN", str(tmp_path / "no-podman"))
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    running = Running(workers=1)
+    try:
+        scenario = running.scenario
+        assert "podman is not installed" in scenario.unavailable["docker"]
+        assert set(scenario.unavailable) == {"docker"} and "DOCKER_HOST" not in scenario.env
+        monkeypatch.setenv(DSN_ENV, scenario.env[DSN_ENV])
+        app = CockpitApp(demo_profile(tmp_path, scenario.health.url), AwsTarget(),
+                         prepare_engines=lambda: scenario.unavailable)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
+            containers = app.screen.query_one(ContainersPane)
+            await until(pilot, lambda: "podman is not installed" in containers.title.status,
+                        what=lambda: f"the reason, not {containers.title.status!r}")
+            assert containers.title.status.startswith("unavailable:") and containers.engine is None
+            pg = app.screen.query_one(PostgresPane)
+            await until(pilot, lambda: pg.snapshot is not None, timeout=40, what="PostgreSQL still watched")
+            health = app.screen.query_one(HealthPane)
+            await until(pilot, lambda: "API" in health.results, timeout=40, what="health still checked")
+            assert "podman is not installed" in screen_text(app)
+            assert "checks" in app.screen.query_one("#health-title", PaneTitle).status
+    finally:
+        running.close()
+
+
+def _processes_mentioning(*needles: str) -> list[int]:
+    from tests.test_demo_smoke import _cmdline
+
+    return [int(entry.name) for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and any(needle in _cmdline(int(entry.name)) for needle in needles)]
+
+
+def test_cockpit_demo_in_tmux_starts_the_engines_and_quitting_stops_them(tmp_path: Path) -> None:
+    import re
+    import shutil
+    import subprocess
+    import sys
+    import uuid
+
+    from tests.test_demo_smoke import _capture, _cmdline, _descendants
+
+    assert shutil.which("tmux"), "tmux is required (the README's test command installs it)"
+    cockpit = Path(sys.executable).with_name("cockpit")
+    session = f"cockpit-sentrascan-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-e", f"XDG_STATE_HOME={tmp_path}",
+                    f"{cockpit} demo --scenario sentrascan-platform; echo EXITED $?; sleep 60"], check=True)
+    try:
+        wait_for(lambda: "2/2 running" in _capture(session) and "backends" in _capture(session)
+                 and "checks ·" in _capture(session), timeout=120, what="containers, PostgreSQL and health on screen")
+        screen = _capture(session)
+        assert "SentraScan Platform" in screen and "sentrascan-api-1" in screen and "postgresql://" not in screen
+        pane_pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                                      capture_output=True, text=True, check=True).stdout.split()[0])
+        started = {pid: _cmdline(pid) for pid in _descendants(pane_pid)}
+        postgres = [pid for pid, cmd in started.items() if re.search(r"/postgres -D ", cmd)]
+        podman = [pid for pid, cmd in started.items() if "system service" in cmd and "podman" in cmd]
+        assert len(postgres) == 1 and len(podman) == 1, started
+        datadir = re.search(r"-D (\S+)", started[postgres[0]]).group(1)
+        storage = re.search(r"--root (\S+)/root", started[podman[0]]).group(1)
+        conmon = [pid for pid in _processes_mentioning(storage) if "conmon" in _cmdline(pid)]
+        assert len(conmon) == 2  # one per container, outside the cockpit's process tree
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        wait_for(lambda: "EXITED 0" in _capture(session), timeout=90, what="the cockpit to exit")
+        alive = [pid for pid, cmd in started.items() if _cmdline(pid) == cmd]
+        assert not alive, f"left running: {[started[pid][:80] for pid in alive]}"
+        assert not _processes_mentioning(storage, datadir)
+        assert not Path(storage).exists() and not Path(datadir).exists()
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
