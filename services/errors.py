@@ -40,6 +40,19 @@ class AccessDenied(SourceError):
     retry = False
 
 
+class CredentialsExpired(AccessDenied):
+    """The session's token expired: new credentials are needed (``aws sso login``, a new role session)."""
+
+    kind = "credentials expired"
+    retry = True  # refreshable credentials (SSO, assumed roles) come back by themselves
+
+
+class BadResponse(SourceError):
+    """The endpoint answered something that is not the service's protocol (a proxy's page, garbage)."""
+
+    kind = "malformed response"
+
+
 class Throttled(SourceError):
     """The endpoint asked us to slow down."""
 

@@ -5,12 +5,13 @@ import time
 from collections.abc import Callable
 
 
-async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 30.0, what: str = "condition") -> None:
-    """Let the app run (``pilot.pause``) until ``predicate()`` is true."""
+async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 30.0,
+                what: str | Callable[[], str] = "condition") -> None:
+    """Let the app run (``pilot.pause``) until ``predicate()`` is true (``what`` may be a callable: the state then)."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout}s waiting for {what() if callable(what) else what}")
         await pilot.pause(0.05)  # poll: yields to the app's event loop between checks
 
 

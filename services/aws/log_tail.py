@@ -27,7 +27,9 @@ from services.models import LogEvent
 from services.rate import RateBudget
 
 FILTER_LOG_EVENTS_RATE = 5.0  # requests/s per account and region (AWS quota)
-THROTTLE_RETRIES = 5
+# botocore (adaptive mode) already retries a throttled call and lowers its rate; one more try here
+# keeps a long pagination from restarting, then the pane says "throttled" and the poller backs off.
+THROTTLE_RETRIES = 1
 
 _budgets: dict[tuple[str | None, str | None, str | None], RateBudget] = {}
 _budgets_lock = threading.Lock()

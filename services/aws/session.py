@@ -11,15 +11,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from services.errors import AccessDenied, BadInput, SourceError, Throttled, Unreachable, Unsupported
+from services.errors import (AccessDenied, BadInput, BadResponse, CredentialsExpired, SourceError, Throttled, Unreachable,
+                            Unsupported)
 
 _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
               "ProvisionedThroughputExceededException", "SlowDown", "LimitExceededException"}
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnrecognizedClientException",
-           "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "InvalidSignatureException",
+           "InvalidClientTokenId", "InvalidSignatureException",
            "SignatureDoesNotMatch", "AuthFailure", "MissingAuthenticationToken"}
 _UNSUPPORTED = {"NotImplemented", "NotImplementedError", "InvalidAction", "UnknownOperationException",
                 "UnsupportedOperation"}
+_NETWORK = {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
+            "ConnectionError", "ProxyConnectionError", "HTTPClientError", "SSLError"}
+_MALFORMED = {"ResponseParserError", "UnicodeDecodeError", "JSONDecodeError", "IncompleteReadError",
+              "ResponseStreamingError"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class AwsSession:
         config = config or Config(
             connect_timeout=3,
             read_timeout=15,
-            retries={"mode": "standard", "max_attempts": 3},
+            retries={"mode": "adaptive", "max_attempts": 3},  # standard retries + a client-side rate that falls when throttled
             user_agent_extra="incident-cockpit",
         )
         session = boto3.session.Session(profile_name=self.target.profile, region_name=self.target.region)
@@ -127,14 +133,24 @@ def translated_errors(operation: str) -> Iterator[None]:
 
 def translate(error: Exception, operation: str) -> SourceError:
     name = type(error).__name__
-    if name == "ClientError" or hasattr(error, "response"):
-        response: dict[str, Any] = getattr(error, "response", {}) or {}
+    if name in _NETWORK:  # botocore's network errors carry a ``response`` attribute too (None)
+        return Unreachable(str(error) or name, operation=operation)
+    if name in _MALFORMED:
+        detail = str(error).replace("\n", " ")[:120]
+        return BadResponse(f"{operation} answered something not in its protocol ({name}: {detail})",
+                           operation=operation)
+    response: Any = getattr(error, "response", None)
+    if name == "ClientError" or (isinstance(response, dict) and "Error" in response):
+        response = response or {}
         code = str(response.get("Error", {}).get("Code", name))
         message = str(response.get("Error", {}).get("Message", "")) or code
         status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         text = f"{code}: {message}" if message != code else code
         if code in _THROTTLED or status == 429:
             return Throttled(text, operation=operation)
+        if code in _EXPIRED:
+            return CredentialsExpired(f"{text} (renew: aws sso login or a new role session)",
+                                      operation=operation)
         if code in _DENIED or status == 403:
             return AccessDenied(text, operation=operation)
         if code in _UNSUPPORTED or code == "501" or (code == "500" and "<html" in message.lower()):
@@ -144,9 +160,6 @@ def translate(error: Exception, operation: str) -> SourceError:
         if status >= 500:
             return SourceError(f"server error {text}", operation=operation)
         return BadInput(text, operation=operation)
-    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
-                "ConnectionError", "ProxyConnectionError", "HTTPClientError"):
-        return Unreachable(str(error), operation=operation)
     if name in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound", "TokenRetrievalError",
                 "SSOTokenLoadError", "UnauthorizedSSOTokenError", "CredentialRetrievalError"):
         return AccessDenied(str(error), operation=operation)
@@ -154,6 +167,4 @@ def translate(error: Exception, operation: str) -> SourceError:
         return BadInput("no region: set [aws] region in the profile or AWS_REGION", operation=operation)
     if name in ("ParamValidationError", "ValidationError"):
         return BadInput(str(error).replace("\n", " "), operation=operation)
-    if name in ("ResponseParserError",):
-        return Unsupported(f"{operation}: malformed response ({error})", operation=operation)
     return SourceError(f"{name}: {error}", operation=operation)
