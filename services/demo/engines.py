@@ -204,8 +204,10 @@ class PodmanService:
         return f"unix://{self.socket_path}"
 
     def command(self, *args: str) -> list[str]:
+        # A private --tmpdir too: the default (/run/libpod, exit files included) is shared by every
+        # podman on the machine, and `system reset` at close empties it under the others' feet.
         return [self.podman, "--root", str(self.base / "root"), "--runroot", str(self.base / "run"),
-                "--runtime", "runc", "--log-level", "error", *args]
+                "--tmpdir", str(self.base / "tmp"), "--runtime", "runc", "--log-level", "error", *args]
 
     def start(self) -> None:
         self.socket_path.unlink(missing_ok=True)
