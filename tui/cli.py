@@ -161,7 +161,8 @@ def _configure_logging(path: str | None) -> None:
 
         path = str(state_dir() / "cockpit.log")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=path, level=logging.INFO,
+    # force: any handler set up before (a library's StreamHandler) would write over the screen
+    logging.basicConfig(filename=path, level=logging.INFO, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

@@ -1,0 +1,154 @@
+"""The cockpit as a process: a bug in a worker, ``kill -9`` during an action, small and plain terminals."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.test_demo_smoke import _cmdline, _descendants
+from tests.waiting import until, wait_for
+from tui.app import CockpitApp
+from tui.screens.dashboard import DashboardScreen
+from widgets.alarm_table import AlarmTable
+from widgets.pane_title import PaneTitle
+
+COCKPIT = Path(sys.executable).with_name("cockpit")
+
+
+async def test_a_worker_bug_is_shown_in_its_pane_logged_with_its_traceback_and_the_rest_goes_on(
+        demo_profile, aws_target, sentra, boto, tmp_path, monkeypatch) -> None:
+    from tui.cli import _configure_logging
+
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    _configure_logging(None)  # the default: under the user's state directory (XDG_STATE_HOME here)
+    log_file = tmp_path / "state" / "incident-cockpit" / "cockpit.log"
+    try:
+        app = CockpitApp(demo_profile, aws_target)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.metrics_source is not None,
+                        what="metrics connected")
+            screen = app.screen
+
+            def broken(*args, **kwargs):
+                raise RuntimeError("boom: a bug in the metrics source")
+
+            monkeypatch.setattr(screen.metrics_source, "fetch", broken)
+            await pilot.press("r")
+            title = screen.query_one("#metrics-title", PaneTitle)
+            await until(pilot, lambda: "unexpected RuntimeError: boom" in title.status, what="the bug in its pane")
+            assert "retrying in" in title.status and "Traceback" not in title.status
+            # The other panes keep updating: an alarm change made now shows up.
+            boto("cloudwatch").set_alarm_state(AlarmName="sentra-lambda-duration", StateValue="ALARM", StateReason="x")
+            table = screen.query_one(AlarmTable)
+            await until(pilot, lambda: any(r.name == "sentra-lambda-duration" and r.state == "ALARM"
+                                           for r in table.rows_shown), what="alarms still live")
+            assert app.is_running
+        for handler in root.handlers:
+            handler.flush()
+        text = log_file.read_text()
+        assert "metrics: unexpected error" in text and "Traceback (most recent call last)" in text
+        assert "RuntimeError: boom: a bug in the metrics source" in text
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+            handler.close()
+
+
+def _tmux(session: str, *args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+
+
+def _capture(session: str) -> str:
+    return _tmux(session, "capture-pane", "-p", "-t", session)
+
+
+def _keys(session: str, *keys: str) -> None:
+    subprocess.run(["tmux", "send-keys", "-t", session, *keys], check=True)
+
+
+def _start_demo(tmp_path: Path, *, size: tuple[int, int] = (120, 40), env: dict[str, str] | None = None,
+                args: str = "") -> str:
+    assert shutil.which("tmux"), "tmux is required (make test installs it)"
+    session = f"cockpit-res-{uuid.uuid4().hex[:8]}"
+    # On the command line: tmux sets TERM (and COLORTERM) for its panes itself, over ``-e``.
+    prefix = "env -u COLORTERM " + " ".join(f"{name}={value}" for name, value in env.items()) + " " if env else ""
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]),
+                    f"-eXDG_STATE_HOME={tmp_path}", f"{prefix}{COCKPIT} demo {args}; echo EXITED $?; sleep 60"],
+                   check=True, env={**os.environ, "XDG_STATE_HOME": str(tmp_path)})
+    return session
+
+
+def _pane_pid(session: str) -> int:
+    return int(_tmux(session, "list-panes", "-t", session, "-F", "#{pane_pid}").split()[0])
+
+
+def test_kill_9_during_an_action_leaves_a_parsable_timeline_and_no_orphan(tmp_path: Path) -> None:
+    timeline = tmp_path / "timeline.jsonl"
+    session = _start_demo(tmp_path, args=f"--timeline {timeline} --log {tmp_path / 'cockpit.log'}")
+    try:
+        wait_for(lambda: "in ALARM" in _capture(session), timeout=90, what="the demo live")
+        _keys(session, "C-p")
+        wait_for(lambda: "Search for commands" in _capture(session) or "Action:" in _capture(session),
+                 what="the command palette")
+        _keys(session, "-l", "lambda.set-timeout")
+        wait_for(lambda: "lambda.set-timeout customer-sentra-scanner" in _capture(session), what="the action listed")
+        _keys(session, "Enter")
+        wait_for(lambda: "Plan" in _capture(session) and "timeout" in _capture(session).lower(), what="the form")
+        _keys(session, "-l", "600")
+        _keys(session, "Enter")
+        wait_for(lambda: "--timeout 600" in _capture(session).replace("\n", ""), what=lambda: f"the plan: {_capture(session)}")
+        cockpit = [pid for pid in _descendants(_pane_pid(session)) if " demo " in _cmdline(pid) and "cockpit" in _cmdline(pid)]
+        emulators = [pid for pid in _descendants(_pane_pid(session)) if "services.demo.emulator" in _cmdline(pid)]
+        assert len(cockpit) == 1 and len(emulators) == 1, (cockpit, emulators)
+        _keys(session, "Enter")  # Run (focused: a low-risk action needs no typed name)
+        wait_for(lambda: timeline.exists() and b'"confirmed"' in timeline.read_bytes(), what="the confirmed step")
+        os.kill(cockpit[0], signal.SIGKILL)
+        wait_for(lambda: "EXITED 137" in _capture(session), timeout=30, what="the cockpit killed")
+        # The emulator watches its stdin: it goes with the cockpit, no orphan left serving.
+        wait_for(lambda: not any("services.demo.emulator" in _cmdline(pid) for pid in emulators), timeout=30,
+                 what="the emulator to exit")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    raw = timeline.read_bytes()
+    assert raw.endswith(b"\n")  # whole lines only: each step is one fsync'd append
+    events = [json.loads(line) for line in raw.splitlines()]
+    steps = [event["step"] for event in events if event.get("action") == "lambda.set-timeout"]
+    assert steps[:2] == ["planned", "confirmed"]
+    assert steps[-1] in ("confirmed", "started", "succeeded", "verified")  # the last step before the kill is there
+
+
+@pytest.mark.parametrize("env", [
+    {"NO_COLOR": "1"},
+    {"TERM": "xterm"},
+    {"NO_COLOR": "1", "TERM": "xterm"},
+], ids=["no-color", "xterm", "both"])
+def test_80x24_in_tmux_plain_terminals(env: dict[str, str], tmp_path: Path) -> None:
+    session = _start_demo(tmp_path, size=(80, 24), env=env)
+    try:
+        wait_for(lambda: "ALARM" in _capture(session) and "lines" in _capture(session), timeout=90,
+                 what=lambda: f"the demo at 80x24: {_capture(session)}")
+        screen = _capture(session)
+        rows = screen.splitlines()
+        assert len(rows) <= 24 and all(len(row) <= 80 for row in rows)
+        assert "Sentra Scanner" in screen  # the header
+        for title in ("METRICS", "ALARMS", "LOGS"):
+            assert title in screen.upper(), title
+        assert re.search(r"\bok\b|ALERT|CRIT", screen), screen  # bands spelled out: no colour needed
+        assert "Traceback" not in screen
+        styled = _tmux(session, "capture-pane", "-p", "-e", "-t", session)
+        if env.get("TERM") == "xterm":  # no truecolor, no 256-colour escapes on a plain xterm
+            assert "38;2;" not in styled and "48;2;" not in styled and "38;5;" not in styled
+        _keys(session, "q")
+        wait_for(lambda: "EXITED 0" in _capture(session), timeout=30, what="a clean exit")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
