@@ -9,14 +9,17 @@ NAMES = ["mantissa-log", "lambda-cost-reporting", "cloud-remediator-sage"]
 HISTORY_MINUTES = 20  # enough for every tile's range, a fraction of the demo's three hours
 
 
-def seed_scenario(name: str, boto: Callable[[str], Any]) -> Any:
-    """The scenario seeded now; its health server (if any) on a free port."""
+def seed_scenario(name: str, boto: Callable[[str], Any], **options: Any) -> Any:
+    """The scenario seeded now; its health server (if any) on a free port, no container unless asked
+    (``docker_host=...``: on that engine)."""
     from services.demo.emulator import SERVICES
     from services.demo.scenarios import SCENARIOS
     from services.demo.scenarios.common import utcnow
 
+    if name == "cloud-remediator-sage":
+        options.setdefault("containers", "docker_host" in options)
     scenario = SCENARIOS[name]({service: boto(service) for service in SERVICES}, rng=random.Random(11),
-                               history_minutes=HISTORY_MINUTES, health_port=0)
+                               history_minutes=HISTORY_MINUTES, health_port=0, **options)
     scenario.seed(utcnow())
     return scenario
 

@@ -149,28 +149,75 @@ def test_the_health_endpoint_degrades_during_the_incident(scenario) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_scenario_starts_in_the_emulator(name: str, moto) -> None:
-    """The demo's own path; moto's state is per process, so ``moto`` empties it first."""
+    """The demo's own path (a private podman for 004's container); moto's state is per process, so ``moto``
+    empties it first."""
     import boto3
+    import docker
 
-    from services.demo.emulator import Emulator
     from services.demo.catalog import scenario_profile_path
+    from services.demo.emulator import Emulator
     from services.profile import load_profile
 
     emulator = Emulator(name)
     endpoint = emulator.start()
+    scenario = emulator.scenario
     try:
         emulator.tick()
         logs = boto3.client("logs", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="demo",
                             aws_secret_access_key="demo")
         group = load_profile(scenario_profile_path(name)).logs[0].group
         assert logs.filter_log_events(logGroupName=group, limit=5)["events"]
-        health = getattr(emulator.scenario, "health", None)
+        assert getattr(scenario, "unavailable", {}) == {}
+        docker_host = getattr(scenario, "env", {}).get("DOCKER_HOST")
+        if docker_host:
+            client = docker.DockerClient(base_url=docker_host)
+            names = [c.name for c in client.containers.list(filters={"label": "com.docker.compose.project=" + name})]
+            client.close()
+            assert names == [name]
     finally:
         emulator.stop()
     assert emulator.server is None
-    if health is not None:  # the scenario's own server stopped with the emulator
+    if getattr(scenario, "health_url", ""):  # the scenario's own servers stopped with the emulator
         with pytest.raises(OSError):
-            urllib.request.build_opener(urllib.request.ProxyHandler({})).open(health.url, timeout=2)
+            urllib.request.build_opener(urllib.request.ProxyHandler({})).open(scenario.health_url, timeout=2)
+    if docker_host:
+        assert not Path(docker_host.removeprefix("unix://")).exists()
+
+
+def test_without_podman_the_container_is_unavailable_and_the_rest_runs(boto, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COCKPIT_PODMAN", str(tmp_path / "no-podman"))
+    scenario = seed_scenario("cloud-remediator-sage", boto, containers=True)
+    try:
+        assert "podman is not installed" in scenario.unavailable["docker"]
+        assert set(scenario.unavailable) == {"docker"} and "DOCKER_HOST" not in scenario.env
+        tick(scenario, 2)
+        assert scenario.health.state == "ok" and boto("logs").filter_log_events(
+            logGroupName="/aws/lambda/cloud-remediator-prowler-ingest", limit=5)["events"]
+    finally:
+        scenario.close()
+
+
+def test_the_container_follows_the_incident(boto, podman_service) -> None:
+    """004's container on a real Docker API: listed under its compose project, its log turns to errors in the incident."""
+    from tests.waiting import wait_for
+
+    scenario = seed_scenario("cloud-remediator-sage", boto, docker_host=podman_service.url)
+    client = podman_service.client()
+    try:
+        assert scenario.env["DOCKER_HOST"] == podman_service.url and "docker" not in scenario.unavailable
+        container = client.containers.get("cloud-remediator-sage")
+        assert container.labels["com.docker.compose.project"] == "cloud-remediator-sage"
+        wait_for(lambda: b"GET /health 200" in container.logs(), what="the app's first lines")
+        jump_to_incident(scenario)
+        for _ in range(20):
+            tick(scenario)
+            if scenario.health.state == "degraded":
+                break
+        wait_for(lambda: b"risk graph stale" in container.logs(), timeout=20, what="the app's error lines")
+    finally:
+        scenario.close()
+    assert "cloud-remediator-sage" not in [c.name for c in client.containers.list(all=True)]
+    client.close()
 
 
 def test_demo_list_names_every_scenario() -> None:

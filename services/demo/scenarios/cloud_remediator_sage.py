@@ -2,16 +2,24 @@
 
 ``seed`` creates ``cloud-remediator-prowler-ingest``, the findings bucket, the Neptune
 audit log group and alarms, with metric history (Lambda, AWS/Neptune CPU), and starts
-the API's health endpoint (``GET /health``) on loopback. The incident played in a loop
+the API's health endpoint (``GET /health``) on loopback and, where podman is installed,
+the ``cloud-remediator-sage`` container (its logs follow the API's state; it burns CPU
+while degraded). The incident played in a loop
 is the runbook's *Lambda Function Failures* (a P2, "high error rates"): a scan of every
 region makes the ingest run out of its 512 MB (``Runtime exited with error: signal:
 killed``), the error alarm goes to ALARM and the API's health turns ``degraded``. The
 runbook's "increase memory allocation" takes effect: at 1024 MB the ingests succeed,
 health is ``ok`` again and the alarm returns to OK.
+
+An engine that cannot start is named in ``unavailable`` (engine → why) and its pane says
+so; where the cockpit finds the container engine is in ``env`` (``DOCKER_HOST``).
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from services.demo.scenarios.common import (AlarmDriver, RunbookScenario, Window, create_function, create_role,
@@ -29,6 +37,13 @@ CLUSTER_DIMENSIONS = {"DBClusterIdentifier": CLUSTER}
 HEALTH_PORT = 43000
 """The API's health endpoint in the demo: the runbook's port 3000, made high; the profile names it."""
 HEALTH_PATH = "/health"
+PROJECT = CONTAINER = "cloud-remediator-sage"
+APP_SCRIPT = (
+    'i=0; while true; do i=$((i+1)); s=$(cat /state/health 2>/dev/null || echo ok); '
+    'if [ "$s" = ok ]; then echo "{\\"level\\":\\"info\\",\\"msg\\":\\"GET /health 200\\",\\"req\\":$i}"; '
+    'else echo "{\\"level\\":\\"error\\",\\"msg\\":\\"risk graph stale: prowler ingest failing\\",'
+    '\\"status\\":\\"$s\\",\\"req\\":$i}"; yes > /dev/null & p=$!; sleep 1; kill $p; fi; sleep 2; done'
+)
 INGEST_EVERY = 2
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
 
@@ -55,12 +70,21 @@ class CloudRemediatorSage(RunbookScenario):
     LOOP = 150
     INCIDENT = (40, 110)
 
-    def __init__(self, clients: dict[str, Any], **options: Any) -> None:
+    def __init__(self, clients: dict[str, Any], *, containers: bool = True, docker_host: str | None = None,
+                 **options: Any) -> None:
+        """``containers=False``: no container (tests that do not need one); ``docker_host``: run it on that
+        engine instead of a private podman service."""
         super().__init__(clients, **options)
         self.errors = Window(30)
         self.durations = Window(30)
         self.health: Any = None
         self.health_url = ""
+        self.containers = containers
+        self.docker_host = docker_host
+        self.podman: Any = None
+        self.env: dict[str, str] = {}
+        self.unavailable: dict[str, str] = {}
+        self.state_dir: Path | None = None
         self.alarms = AlarmDriver(clients["cloudwatch"], ALARMS)
 
     # ------------------------------------------------------------------ seed
@@ -82,6 +106,7 @@ class CloudRemediatorSage(RunbookScenario):
         for offset in range(60, 0, -3):
             self._audit(now - timedelta(seconds=offset))
         self._start_health()
+        self._start_container()
 
     def _start_health(self) -> None:
         from services.demo.health_server import HealthServer
@@ -89,16 +114,72 @@ class CloudRemediatorSage(RunbookScenario):
         port = HEALTH_PORT if self.health_port is None else self.health_port
         try:
             self.health = HealthServer(port, path=HEALTH_PATH).start()
-        except OSError as error:  # taken: serve anyway on a free port and say where (the profile's URL then fails)
-            self.health = HealthServer(0, path=HEALTH_PATH).start()
-            log.warning("cloud-remediator-sage: port %s unavailable (%s); health served at %s", port, error,
-                        self.health.url)
+        except OSError as error:
+            self.unavailable["health"] = (f"127.0.0.1:{port} is taken ({error.strerror}): the demo API's health "
+                                          "endpoint could not listen there")
+            return
         self.health_url = self.health.url
 
+    def _start_container(self) -> None:
+        from services.demo.engines import EngineFailed, EngineMissing, run_container, start_podman
+
+        if not self.containers:
+            self.unavailable["docker"] = "this run starts no container engine"
+            return
+        try:
+            if self.docker_host is None:
+                self.podman = start_podman()
+            host = self.docker_host or self.podman.url
+            import docker
+
+            client = docker.DockerClient(base_url=host, timeout=30)
+            self.state_dir = Path(tempfile.mkdtemp(prefix="cockpit-remediator-"))
+            self.state_dir.chmod(0o755)
+            self._write_health_state("ok")
+            try:
+                run_container(client, CONTAINER, ["sh", "-c", APP_SCRIPT], project=PROJECT, service="app",
+                              volumes={str(self.state_dir): {"bind": "/state", "mode": "ro"}},
+                              environment={"NODE_ENV": "production", "PORT": "3000"})
+            finally:
+                client.close()
+        except (EngineMissing, EngineFailed) as error:
+            self.unavailable["docker"] = str(error)
+            return
+        except Exception as error:  # noqa: BLE001 - the pane says why; the rest of the demo runs
+            log.exception("could not start the cloud-remediator-sage container")
+            self.unavailable["docker"] = f"the container could not start: {error}"
+            return
+        self.env["DOCKER_HOST"] = host
+
+    def _write_health_state(self, state: str) -> None:
+        if self.state_dir is not None:
+            temporary = self.state_dir / ".health"
+            temporary.write_text(state + "\n")
+            temporary.chmod(0o644)
+            temporary.replace(self.state_dir / "health")
+
     def close(self) -> None:
+        """Stop the health server, remove the container (and a private podman), by PID, never by name."""
         if self.health is not None:
             self.health.stop()
             self.health = None
+        try:
+            if self.podman is not None:
+                self.podman.close()
+            elif self.docker_host is not None and "DOCKER_HOST" in self.env:
+                import docker
+
+                client = docker.DockerClient(base_url=self.docker_host, timeout=30)
+                try:
+                    client.containers.get(CONTAINER).remove(force=True)
+                finally:
+                    client.close()
+        except Exception:  # noqa: BLE001 - stopping must go on
+            log.exception("stopping the cloud-remediator-sage container failed")
+        self.podman = None
+        if self.state_dir is not None:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
+            self.state_dir = None
 
     def _history(self, now: datetime) -> None:
         lam: list[dict[str, Any]] = []
@@ -147,8 +228,10 @@ class CloudRemediatorSage(RunbookScenario):
         self.alarms.want("cloud-remediator-prowler-ingest-duration", self.durations.max() > 240000,
                          self.durations.max())
         self.alarms.want("cloud-remediator-neptune-cpu", False, 0.0)
-        if self.health is not None:
-            self.health.state = "degraded" if self.errors.sum() >= 2 else "ok"
+        state = "degraded" if self.errors.sum() >= 2 else "ok"
+        if self.health is not None and self.health.state != state:
+            self.health.state = state
+            self._write_health_state(state)
 
     def _ingest(self, stamp: datetime, *, incident: bool, memory: int, timeout: int) -> tuple[int, int, float]:
         """One ingest of a Prowler output; returns failed, findings written, duration ms."""
