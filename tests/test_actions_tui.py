@@ -32,8 +32,9 @@ async def _ready(app: CockpitApp, pilot) -> None:
 
 
 async def _confirm_screen(app: CockpitApp, pilot) -> ConfirmActionScreen:
-    await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and bool(app.screen.query("#cancel")),
-                what="the confirmation screen")
+    # Focused: keys typed before the screen's own focus lands would go to the app's bindings.
+    await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and bool(app.screen.query("#cancel"))
+                and app.screen.focused is not None, what="the confirmation screen")
     return app.screen  # type: ignore[return-value]
 
 

@@ -28,7 +28,8 @@ def _steps(path: Path) -> list[str]:
 
 
 async def _modal(app, pilot, kind):
-    await until(pilot, lambda: isinstance(app.screen, kind) and bool(app.screen.query("Input, Button")), what=kind.__name__)
+    await until(pilot, lambda: isinstance(app.screen, kind) and bool(app.screen.query("Input, Button"))
+                and app.screen.focused is not None, what=kind.__name__)
     return app.screen
 
 
