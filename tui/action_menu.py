@@ -9,15 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from services.profile import Profile
+from tui.screens.choice import ChoiceScreen
 
 # Which dimension of a metric names the target of which family of actions.
 DIMENSION_TARGETS = {
@@ -62,62 +57,26 @@ def known_targets(profile: Profile, prefix: str) -> list[str]:
     return targets
 
 
-class ActionMenuScreen(ModalScreen[str | None]):
-    """Dismisses with the chosen action id, or None."""
-
-    DEFAULT_CSS = """
-    ActionMenuScreen {
-        align: center middle;
-    }
-    ActionMenuScreen > Vertical {
-        width: 90;
-        max-width: 100%;
-        height: auto;
-        max-height: 90%;
-        border: round $primary;
-        background: $surface;
-    }
-    ActionMenuScreen OptionList {
-        height: auto;
-        max-height: 24;
-        border: none;
-    }
-    """
-
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel")]
+class ActionMenuScreen(ChoiceScreen):
+    """The catalog's actions for a selection (all of them without one); dismisses with an action id."""
 
     def __init__(self, selection: Selection | None, *, read_only: bool) -> None:
-        super().__init__()
-        self.selection = selection
-        self.read_only = read_only
-
-    def compose(self) -> ComposeResult:
         from services.actions.catalog import CATALOG
 
-        prefix = self.selection.prefix if self.selection else ""
+        prefix = selection.prefix if selection else ""
         options = []
         for action_id, cls in CATALOG.items():
             if prefix and not action_id.startswith(prefix):
                 continue
-            label = Text()
+            label = Text(no_wrap=True, overflow="ellipsis")
             label.append(f"{action_id:24}", "bold")
-            label.append(f" {cls.title}")
-            label.append(f"  [{cls.risk}]", "dim")
+            label.append(f" [{cls.risk}] ", "dim")
+            label.append(cls.title)
             options.append(Option(label, id=action_id))
-        head = Text(" ACTIONS ", "bold reverse")
-        head.append(f"  on {self.selection.label}" if self.selection else "  (the form asks for the target)")
-        if self.read_only:
-            head.append("   READ-ONLY: plans only", "bold yellow")
-        with Vertical():
-            yield Static(head)
-            yield OptionList(*options)
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+        heading = Text(" ACTIONS ", "bold reverse")
+        heading.append(f"  on {selection.label}" if selection else "  (the form asks for the target)")
+        if read_only:
+            heading.append("   READ-ONLY: plans only", "bold yellow")
+        super().__init__(heading, options)
+        self.selection = selection
+        self.read_only = read_only
