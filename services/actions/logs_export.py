@@ -18,6 +18,9 @@ def _stamp(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
+
+MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z: past it, dates overflow
+
 class ExportToS3(ReadBackAction):
     id = "logs.export-to-s3"
     title = "Export a log group's events to an S3 bucket"
@@ -28,8 +31,8 @@ class ExportToS3(ReadBackAction):
         bucket: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", description="destination S3 bucket")
         prefix: str | None = Field(default=None, max_length=512, description="key prefix; default incident-cockpit/TIME")
         hours: float = Field(default=24, gt=0, le=24 * 366, description="how far back, when from_ms is not given")
-        from_ms: int | None = Field(default=None, ge=0, description="start, epoch milliseconds")
-        to_ms: int | None = Field(default=None, ge=0, description="end, epoch milliseconds; default now")
+        from_ms: int | None = Field(default=None, ge=0, le=MAX_EPOCH_MS, description="start, epoch milliseconds")
+        to_ms: int | None = Field(default=None, ge=0, le=MAX_EPOCH_MS, description="end, epoch milliseconds; default now")
 
         @model_validator(mode="after")
         def _window(self) -> ExportToS3.Params:

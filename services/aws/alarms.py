@@ -15,6 +15,7 @@ from typing import Any
 from services.aws.session import AwsSession
 from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition, MetricKey
 from services.profile.model import AlarmsSpec
+from services.visible_text import visible  # alarm text is the world's: never escape codes on screen
 
 STATE_ORDER = {"ALARM": 0, "INSUFFICIENT_DATA": 1, "OK": 2}
 
@@ -112,17 +113,17 @@ def metric_alarm(raw: dict[str, Any]) -> Alarm:
     elif raw.get("ThresholdMetricId"):
         threshold = f"{COMPARISON.get(raw.get('ComparisonOperator', ''), '?')} band {raw['ThresholdMetricId']}"
     return Alarm(name=raw["AlarmName"], state=raw.get("StateValue", "INSUFFICIENT_DATA"),
-                 reason=raw.get("StateReason", ""), updated=_when(raw), kind="metric", metric=metric,
+                 reason=visible(raw.get("StateReason", "")), updated=_when(raw), kind="metric", metric=metric,
                  threshold=threshold, actions_enabled=bool(raw.get("ActionsEnabled", True)), watches=watches,
-                 description=raw.get("AlarmDescription", "") or "", threshold_value=raw.get("Threshold"))
+                 description=visible(raw.get("AlarmDescription", "") or ""), threshold_value=raw.get("Threshold"))
 
 
 def composite_alarm(raw: dict[str, Any]) -> Alarm:
     """A ``CompositeAlarms`` entry: its rule is what it "watches"."""
     return Alarm(name=raw["AlarmName"], state=raw.get("StateValue", "INSUFFICIENT_DATA"),
-                 reason=raw.get("StateReason", ""), updated=_when(raw), kind="composite",
+                 reason=visible(raw.get("StateReason", "")), updated=_when(raw), kind="composite",
                  metric=None, threshold=raw.get("AlarmRule"), actions_enabled=bool(raw.get("ActionsEnabled", True)),
-                 description=raw.get("AlarmDescription", "") or "")
+                 description=visible(raw.get("AlarmDescription", "") or ""))
 
 
 class AlarmHistorySource:
@@ -159,5 +160,5 @@ def history_item(raw: dict[str, Any]) -> AlarmHistoryItem:
         new = (data.get("newState") or {}).get("stateValue")
         reason = (data.get("newState") or {}).get("stateReason", "")
     return AlarmHistoryItem(timestamp=_utc(raw.get("Timestamp")) or datetime.fromtimestamp(0, UTC),
-                            kind=raw.get("HistoryItemType", ""), summary=raw.get("HistorySummary", ""),
-                            old_state=old, new_state=new, reason=reason)
+                            kind=raw.get("HistoryItemType", ""), summary=visible(raw.get("HistorySummary", "")),
+                            old_state=old, new_state=new, reason=visible(reason))
