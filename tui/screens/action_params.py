@@ -54,7 +54,14 @@ class ActionParamsScreen(ModalScreen[tuple[str, dict[str, Any]] | None]):
         padding: 0 1;
     }
     ActionParamsScreen Input {
-        margin-bottom: 0;
+        border: none;
+        height: 1;
+        background: $boost;
+        margin-bottom: 1;
+    }
+    ActionParamsScreen Input:focus {
+        border: none;
+        background: $primary 40%;
     }
     ActionParamsScreen #error {
         color: $error;

@@ -90,6 +90,11 @@ class ConfirmActionScreen(ModalScreen[str | None]):
     ConfirmActionScreen Button {
         margin-right: 2;
     }
+    ConfirmActionScreen Input, ConfirmActionScreen Input:focus {
+        border: none;
+        height: 1;
+        background: $boost;
+    }
     ConfirmActionScreen #read-only {
         color: $warning;
         text-style: bold;

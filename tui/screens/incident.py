@@ -18,7 +18,7 @@ _DIALOG_CSS = """
         width: 84; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1;
     }}
-    {name} Input {{ border: none; height: 1; background: $boost; margin-bottom: 1; }}
+    {name} Input, {name} Input:focus {{ border: none; height: 1; background: $boost; margin-bottom: 1; }}
     {name} OptionList {{ height: auto; max-height: 6; border: none; }}
     {name} #buttons {{ height: auto; }}
     {name} Button {{ margin-right: 1; }}
