@@ -101,7 +101,13 @@ def bench_profile() -> Any:
 
 
 async def measure_refreshes(endpoint: str) -> dict[str, float]:
-    """Drive ``REFRESHES`` refreshes of both panes (``r``), timing handlers and loop blocking."""
+    """Drive ``REFRESHES`` refreshes of both panes (the pollers woken as their interval would).
+
+    Every event-loop step is timed (UI-thread CPU and wall clock); on every other refresh a
+    probe asks to wake every 5 ms and records how late it wakes (that latency includes the
+    OS scheduling this process, which on a busy 2-core machine dominates). The other
+    refreshes run without the probe, so their CPU total is the cockpit's alone.
+    """
     import boto3
 
     from services.aws.session import AwsTarget
@@ -115,20 +121,31 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
 
     def timed(cls: type) -> Any:
         def show(self: Any, snapshot: Any) -> None:
-            started = time.perf_counter()
+            started = time.thread_time()
             original[cls](self, snapshot)
-            handler_ms[cls].append((time.perf_counter() - started) * 1000)
+            handler_ms[cls].append((time.thread_time() - started) * 1000)
         return show
 
-    MetricsPane.show, AlarmsPane.show = timed(MetricsPane), timed(AlarmsPane)  # type: ignore[method-assign]
     calls: dict[str, int] = {}
     lags: list[float] = []
-    windows: list[tuple[float, float]] = []  # per refresh: the longest block, UI-thread CPU ms
+    steps: list[tuple[float, float]] = []  # each event-loop step: UI-thread CPU ms, wall ms
+    latency: list[float] = []  # per probed refresh: the latest wake-up
+    cpu_total: list[float] = []  # per unprobed refresh: the UI thread's CPU, all steps
+    longest_cpu: list[float] = []  # per refresh: its longest step's CPU
+    longest_wall: list[float] = []
+    original_run = asyncio.events.Handle._run
+
+    def timed_run(handle: asyncio.events.Handle) -> None:
+        cpu, wall = time.thread_time(), time.perf_counter()
+        original_run(handle)
+        steps.append(((time.thread_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000))
+
     cw = boto3.client("cloudwatch", endpoint_url=endpoint, region_name="us-east-1",
                       aws_access_key_id="bench", aws_secret_access_key="bench")
+    MetricsPane.show, AlarmsPane.show = timed(MetricsPane), timed(AlarmsPane)  # type: ignore[method-assign]
     try:
         app = CockpitApp(bench_profile(), AwsTarget(region="us-east-1", endpoint_url=endpoint))
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(120, 40)):
             async def until(predicate: Any, timeout: float = 120) -> None:
                 deadline = time.monotonic() + timeout
                 while not predicate():
@@ -146,44 +163,50 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
             calls.clear()
             for times in handler_ms.values():
                 times.clear()
-            running = True
+            probing = asyncio.Event()
 
             async def probe() -> None:
-                while running:
+                while True:
+                    await probing.wait()
                     started = time.perf_counter()
                     await asyncio.sleep(0.005)
                     lags.append((time.perf_counter() - started - 0.005) * 1000)
 
             task = asyncio.create_task(probe())
-            await asyncio.sleep(0.5)
-            idle_cpu = time.thread_time()
-            await asyncio.sleep(1.0)
-            idle_cpu = (time.thread_time() - idle_cpu) / 1.0  # the probe's own cost, per second
+            asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
             for round_ in range(REFRESHES):
                 before_m, before_a = metrics.snapshot, alarms.alarms
                 name = f"bench-{(round_ * 7) % ALARMS:03d}"  # a transition per refresh: the highlight path
                 flipped = next(a.state for a in alarms.alarms if a.name == name) != "ALARM"
                 cw.set_alarm_state(AlarmName=name, StateValue="ALARM" if flipped else "OK", StateReason="bench")
+                probed = round_ % 2 == 0
+                (probing.set if probed else probing.clear)()
                 lags.clear()
-                started, cpu = time.perf_counter(), time.thread_time()
-                for source in ("metrics", "alarms"):  # what the refresh interval does (`r` also pokes other panes)
+                steps.clear()
+                for source in ("metrics", "alarms"):  # what each refresh interval does
                     screen.pollers[source].wake()
                 await until(lambda: metrics.snapshot is not before_m and alarms.alarms is not before_a)
                 await asyncio.sleep(0.3)  # the repaint that follows belongs to the refresh
-                spent = time.thread_time() - cpu - idle_cpu * (time.perf_counter() - started)
-                windows.append((max(lags, default=0.0), spent * 1000))
-            running = False
-            await task
+                longest_cpu.append(max(cpu for cpu, _ in steps))
+                longest_wall.append(max(wall for _, wall in steps))
+                if probed:
+                    latency.append(max(lags, default=0.0))
+                else:
+                    cpu_total.append(sum(cpu for cpu, _ in steps))
+            asyncio.events.Handle._run = original_run  # type: ignore[method-assign]
+            task.cancel()
     finally:
+        asyncio.events.Handle._run = original_run  # type: ignore[method-assign]
         MetricsPane.show, AlarmsPane.show = original[MetricsPane], original[AlarmsPane]  # type: ignore[method-assign]
     per_refresh = {name: count / REFRESHES for name, count in calls.items()}
-    return {"get_metric_data": per_refresh.get("GetMetricData", 0), "describe_alarms": per_refresh.get("DescribeAlarms", 0),
+    return {"get_metric_data": per_refresh.get("GetMetricData", 0),
+            "describe_alarms": per_refresh.get("DescribeAlarms", 0),
             "get_metric_statistics": per_refresh.get("GetMetricStatistics", 0),
-            "metrics_ms": statistics.median(handler_ms[MetricsPane]), "alarms_ms": statistics.median(handler_ms[AlarmsPane]),
-            "handlers_ms_max": max(max(times) for times in handler_ms.values()),
-            "block_median_ms": statistics.median(block for block, _ in windows),
-            "block_max_ms": max(block for block, _ in windows),
-            "ui_cpu_ms": statistics.median(cpu for _, cpu in windows)}
+            "metrics_ms": statistics.median(handler_ms[MetricsPane]),
+            "alarms_ms": statistics.median(handler_ms[AlarmsPane]),
+            "ui_cpu_ms": statistics.median(cpu_total),
+            "step_cpu_median_ms": statistics.median(longest_cpu), "step_cpu_max_ms": max(longest_cpu),
+            "step_wall_max_ms": max(longest_wall), "latency_median_ms": statistics.median(latency)}
 
 
 def panes_bytes_per_second(seconds: float = 20) -> float:
@@ -221,12 +244,13 @@ def main() -> list[tuple[str, float, str, str]]:
         ("metrics: GetMetricData calls/refresh (200)", round(figures["get_metric_data"], 2), "calls", "1"),
         ("metrics: GetMetricStatistics calls/refresh", round(figures["get_metric_statistics"], 2), "calls", "0"),
         ("alarms: DescribeAlarms calls/refresh (100)", round(figures["describe_alarms"], 2), "calls", "1 per 100"),
-        ("metrics: 200 tiles updated (median)", round(figures["metrics_ms"], 1), "ms", ""),
-        ("alarms: 100 rows updated (median)", round(figures["alarms_ms"], 1), "ms", ""),
-        ("metrics+alarms: longest handler", round(figures["handlers_ms_max"], 1), "ms", "≤ 16"),
-        ("UI thread CPU per refresh (median)", round(figures["ui_cpu_ms"], 1), "ms", ""),
-        ("longest loop block per refresh (median)", round(figures["block_median_ms"], 1), "ms", "≤ 16"),
-        ("longest loop block, worst refresh", round(figures["block_max_ms"], 1), "ms", "≤ 16"),
+        ("metrics: 200 tiles updated, UI CPU (median)", round(figures["metrics_ms"], 1), "ms", ""),
+        ("alarms: 100 rows updated, UI CPU (median)", round(figures["alarms_ms"], 1), "ms", ""),
+        ("UI thread CPU per refresh, all steps (median)", round(figures["ui_cpu_ms"], 1), "ms", ""),
+        ("longest loop step per refresh, CPU (median)", round(figures["step_cpu_median_ms"], 1), "ms", "≤ 16"),
+        ("longest loop step, CPU, worst refresh", round(figures["step_cpu_max_ms"], 1), "ms", "≤ 16"),
+        ("longest loop step, wall, worst refresh", round(figures["step_wall_max_ms"], 1), "ms", "(+ OS scheduling)"),
+        ("loop wake-up latency per refresh (median)", round(figures["latency_median_ms"], 1), "ms", "(+ OS scheduling)"),
     ]
     rows.append(("bytes/s metrics+alarms panes (120×40)", round(panes_bytes_per_second()), "B/s", "≤ 3500 (whole demo)"))
     return rows

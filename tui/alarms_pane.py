@@ -27,7 +27,7 @@ from widgets.pane_title import PaneTitle
 
 HIGHLIGHT_SECONDS = 600.0
 OBSERVED_KEPT = 500
-FIXED_COLUMNS = 1 + 7 + 11 + 6 * 2 + 1  # mark, state, since, each column's padding, the scrollbar
+FIXED_COLUMNS = 1 + 1 + 7 + 11 + 4 * 2 + 1  # mark, state, since, the gaps between columns, the scrollbar
 
 
 def _watches(alarm: Alarm) -> str:
