@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGHUP, lambda *_: stop.set())  # the terminal went away: still stop the engines it started
     emulator = Emulator(args.scenario, port=args.port)
     try:
         endpoint = emulator.start()
