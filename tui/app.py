@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cockpit.app")
 
+DEFAULT_THEME = "ansi-dark"
+"""The terminal's own palette: shortest escape sequences over SSH, and the responder's colours."""
+
 ProfileSource = Callable[[], "Profile"]
 
 
@@ -53,8 +56,10 @@ class CockpitApp(App[int]):
     def __init__(self, profile: Profile | ProfileSource, target: AwsTarget, *, read_only: bool = False,
                  connect: Callable[[AwsTarget], AwsTarget] | None = None, system_name: str | None = None,
                  timeline_path: Path | None = None,
-                 prepare_engines: Callable[[], dict[str, str]] | None = None) -> None:
+                 prepare_engines: Callable[[], dict[str, str]] | None = None, theme: str | None = None) -> None:
         super().__init__()
+        self.theme_choice = theme
+        """``--theme``; else the profile's ``[cockpit] theme``; else ``DEFAULT_THEME``."""
         self.timeline_path = timeline_path
         self.prepare_engines = prepare_engines
         """Called in a thread before the engine panes start: puts their endpoints in the environment,
@@ -83,6 +88,7 @@ class CockpitApp(App[int]):
         yield Static(" loading profile…", id="startup-status")
 
     def on_mount(self) -> None:
+        self._apply_theme(self.theme_choice or DEFAULT_THEME)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
             # An SSH drop (HUP) or a kill (TERM) exits cleanly: the demo's emulator is stopped too.
@@ -103,6 +109,8 @@ class CockpitApp(App[int]):
                 self.exit(return_code=2)
                 return
         assert self.profile is not None
+        if self.theme_choice is None:
+            self._apply_theme(self.profile.cockpit.theme)
         from tui.incident_tracker import IncidentTracker
         from tui.screens.dashboard import DashboardScreen
 
@@ -110,6 +118,15 @@ class CockpitApp(App[int]):
         self.run_worker(self.incidents.follow(), group="incident", name="incident", exit_on_error=False)
         self.sub_title = self.profile.system.name
         self.push_screen(DashboardScreen(self.profile, self.target, self.connect, read_only=self.read_only))
+
+    def _apply_theme(self, name: str) -> None:
+        if name == self.theme:
+            return
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(f"unknown theme {name!r}; available: {', '.join(sorted(self.available_themes))}",
+                        severity="warning")
 
     # ------------------------------------------------------------------ actions, playbooks, timeline
     def start_action(self, action_id: str, target: str = "", params: dict | None = None, *, ask: bool = True) -> None:

@@ -22,6 +22,7 @@ def _common(parser: argparse.ArgumentParser, *, profile_required: bool) -> None:
     parser.add_argument("--read-only", action="store_true", help="no action can run; plans are still shown")
     parser.add_argument("--log", metavar="FILE", help="the cockpit's own log (default: under ~/.local/state)")
     parser.add_argument("--timeline", metavar="FILE", help="the incident timeline (JSON lines; default under ~/.local/state)")
+    parser.add_argument("--theme", metavar="NAME", help="Textual theme (default ansi-dark: the terminal's colours)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--read-only", action="store_true", help="no action can run; plans are still shown")
     demo.add_argument("--log", metavar="FILE", help="the cockpit's own log")
     demo.add_argument("--timeline", metavar="FILE", help="the incident timeline (JSON lines)")
+    demo.add_argument("--theme", metavar="NAME", help="Textual theme (default ansi-dark: the terminal's colours)")
     check = commands.add_parser("check", help="validate a profile and try each source once")
     _common(check, profile_required=True)
     from tui.tail_cli import add_parser as add_tail_parser
@@ -115,7 +117,7 @@ def run_app(args: argparse.Namespace) -> int:
     )
     path = args.profile
     app = CockpitApp(lambda: _load_or_raise(path), target, read_only=args.read_only, system_name=name,
-                     timeline_path=Path(args.timeline) if args.timeline else None)
+                     timeline_path=Path(args.timeline) if args.timeline else None, theme=args.theme)
     app.run()
     return _finish(app)
 
@@ -200,7 +202,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
         app = CockpitApp(lambda: _load_or_raise(path), AwsTarget(region="us-east-1"), read_only=args.read_only,
                          connect=connect, system_name=name, prepare_engines=prepare_engines,
-                         timeline_path=Path(args.timeline) if args.timeline else None)
+                         timeline_path=Path(args.timeline) if args.timeline else None, theme=args.theme)
         app.run()
         return _finish(app)
     finally:

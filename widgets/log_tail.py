@@ -40,7 +40,11 @@ class LogTail(ScrollView, can_focus=True):
     LogTail {
         height: 1fr;
         overflow-x: hidden;
-        scrollbar-size-vertical: 1;
+        /* Every visible row is rewritten when the tail scrolls: no scrollbar column, and the
+           terminal's own colours, so a plain row is its text and little else. */
+        scrollbar-size-vertical: 0;
+        background: ansi_default;
+        color: ansi_default;
     }
     LogTail > .log-tail--cursor {
         background: $accent 40%;
@@ -258,22 +262,19 @@ class LogTail(ScrollView, can_focus=True):
         return text
 
     def _render_tail_line(self, line: TailLine, width: int, selected: bool) -> Strip:
+        # Few styled runs per row: each run costs an escape sequence on every repaint, and a
+        # following tail repaints every visible row (slow SSH links pay for each byte).
         text = Text(no_wrap=True, overflow="crop", end="")
-        text.append(self._when(line.timestamp), "dim")
-        text.append(" ")
-        text.append(line.source[:self._label_width].ljust(self._label_width), self._source_style(line.source))
-        text.append(" ")
+        text.append(f"{self._when(line.timestamp)} ", "dim")
+        text.append(line.source[:self._label_width].ljust(self._label_width) + " ", self._source_style(line.source))
         if width >= STREAM_MIN_WIDTH:
-            text.append(short_stream(line.stream).ljust(8), "dim")
-            text.append(" ")
+            text.append(short_stream(line.stream).ljust(8) + " ", "dim")
         start = len(text)
         raw = line.message[:SHOWN_CHARS]
         folded = fold_report(raw) if self.fold_reports else None
         message = folded or printable(raw)
         level = severity(raw)
         text.append(message, "dim cyan" if folded else SEVERITY_STYLE[level])
-        if level == "info" and not folded:
-            text.highlight_words(["INFO"], "bold green")
         if self._filter is not None:
             match_style = self.get_component_rich_style("log-tail--match")
             for match in self._filter.pattern.finditer(message, 0, width + 1):

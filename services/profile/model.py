@@ -172,6 +172,8 @@ class CockpitSettings(_Strict):
     logs_lookback: float = Field(default=120, ge=5, le=3600)
     """Seconds re-read behind the newest event, to catch events ingested late."""
     log_buffer: int = Field(default=100_000, ge=100, le=10_000_000)
+    theme: str = Field(default="ansi-dark", pattern=r"^[a-z0-9-]+$")
+    """Textual theme; the default uses the terminal's own colours (fewest bytes over SSH)."""
 
 
 class Profile(_Strict):
