@@ -2,7 +2,7 @@
 
 Each command runs on a 120×40 pseudo-terminal; the clock stops when the system's name
 appears on the terminal (escape sequences stripped). Runs alternate so that machine
-noise hits both alike; the figure is the median, and the ratio is what counts.
+noise hits both alike; the ratio is what counts, of the medians and of the fastest runs.
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _quit(pid: int, fd: int) -> None:
     os.close(fd)
 
 
-def measure(runs: int = 5) -> dict[str, float]:
+def measure(runs: int = 7) -> dict[str, float]:
     python = sys.executable
     cockpit = str(Path(python).with_name("cockpit"))
     bare, demo = [], []
@@ -87,16 +87,19 @@ def measure(runs: int = 5) -> dict[str, float]:
     for _ in range(runs):
         bare.append(time_to_marker([python, str(ROOT / "benchmarks" / "bare_app.py")]))
         demo.append(time_to_marker([cockpit, "demo"]))
-    return {"bare_s": statistics.median(bare), "demo_s": statistics.median(demo)}
+    return {"bare_s": statistics.median(bare), "demo_s": statistics.median(demo),
+            "bare_min_s": min(bare), "demo_min_s": min(demo)}
 
 
 def main() -> list[tuple[str, float, str, str]]:
     figures = measure()
-    ratio = figures["demo_s"] / figures["bare_s"]
+    # The fastest of N runs is the least disturbed by other load on the machine; the
+    # median is shown too, for honesty about the noise.
     return [
-        ("first frame: bare Textual app", round(figures["bare_s"] * 1000), "ms", ""),
-        ("first frame: cockpit demo", round(figures["demo_s"] * 1000), "ms", ""),
-        ("first frame ratio demo/bare", round(ratio, 2), "×", "≤ 1.3"),
+        ("first frame: bare Textual app (median)", round(figures["bare_s"] * 1000), "ms", ""),
+        ("first frame: cockpit demo (median)", round(figures["demo_s"] * 1000), "ms", ""),
+        ("first frame ratio demo/bare (median)", round(figures["demo_s"] / figures["bare_s"], 2), "×", "≤ 1.3"),
+        ("first frame ratio demo/bare (fastest)", round(figures["demo_min_s"] / figures["bare_min_s"], 2), "×", "≤ 1.3"),
     ]
 
 
