@@ -148,15 +148,18 @@ def test_the_health_endpoint_degrades_during_the_incident(scenario) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_each_scenario_starts_in_the_emulator(name: str, moto) -> None:
+def test_each_scenario_starts_in_the_emulator(name: str, moto, monkeypatch) -> None:
     """The demo's own path (a private podman for 004's container); moto's state is per process, so ``moto``
-    empties it first."""
+    empties it first. The health port is a free one: another run of this suite may hold the demo's."""
     import boto3
     import docker
 
     from services.demo.catalog import scenario_profile_path
     from services.demo.emulator import Emulator
+    from services.demo.scenarios import cloud_remediator_sage
     from services.profile import load_profile
+
+    monkeypatch.setattr(cloud_remediator_sage, "HEALTH_PORT", 0)
 
     emulator = Emulator(name)
     endpoint = emulator.start()
@@ -167,7 +170,7 @@ def test_each_scenario_starts_in_the_emulator(name: str, moto) -> None:
                             aws_secret_access_key="demo")
         group = load_profile(scenario_profile_path(name)).logs[0].group
         assert logs.filter_log_events(logGroupName=group, limit=5)["events"]
-        assert getattr(scenario, "unavailable", {}) == {}
+        assert getattr(scenario, "unavailable", {}) == {}, scenario.unavailable
         docker_host = getattr(scenario, "env", {}).get("DOCKER_HOST")
         if docker_host:
             client = docker.DockerClient(base_url=docker_host)
