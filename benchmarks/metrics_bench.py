@@ -233,13 +233,19 @@ def panes_bytes_per_second(seconds: float = 20) -> float:
 
 
 def main() -> list[tuple[str, float, str, str]]:
-    os.environ.update(CREDENTIALS)
+    saved = {name: os.environ.get(name) for name in CREDENTIALS}
+    os.environ.update(CREDENTIALS)  # the emulator's; never a real account's
     server = Child([sys.executable, "-c", SERVER])
     try:
         seed(server.endpoint)
         figures = asyncio.run(measure_refreshes(server.endpoint))
     finally:
         server.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     rows: list[tuple[str, float, str, str]] = [
         ("metrics: GetMetricData calls/refresh (200)", round(figures["get_metric_data"], 2), "calls", "1"),
         ("metrics: GetMetricStatistics calls/refresh", round(figures["get_metric_statistics"], 2), "calls", "0"),
