@@ -159,37 +159,12 @@ class CockpitApp(App[int]):
             self.push_screen(TimelineScreen(tracker.timeline.path, tracker.read_events, shared=tracker.store is not None))
 
     def action_note(self) -> None:
-        from tui.screens.incident import NoteScreen
-
-        if self.incidents is None:
-            return
-        tracker = self.incidents
-
-        async def record(text: str | None) -> None:
-            if text:
-                await tracker.record("note", detail=text)
-                self.notify("Note recorded on the timeline.")
-
-        self.push_screen(NoteScreen(), callback=record)
+        if self.incidents is not None:
+            self.incidents.note_dialog()
 
     def action_incident(self) -> None:
-        from tui.screens.incident import IncidentScreen
-
-        if self.incidents is None:
-            return
-        tracker = self.incidents
-
-        async def record(event: dict | None) -> None:
-            if not event:
-                return
-            if event["event"] == "report":
-                path = await asyncio.to_thread(tracker.write_report)
-                self.notify(f"Report written: {path}", timeout=15)
-                return
-            await tracker.record("incident", **event)
-            self.notify(f"Incident {event['event']}.")
-
-        self.push_screen(IncidentScreen(tracker.incident), callback=record)
+        if self.incidents is not None:
+            self.incidents.incident_dialog()
 
     def open_playbook(self, playbook_id: str) -> None:
         from tui.screens.playbook import PlaybookScreen

@@ -96,3 +96,29 @@ class IncidentTracker:
         path = self.timeline.path.with_name(name)
         path.write_text(report, encoding="utf-8")
         return path
+
+    # ------------------------------------------------------------------ dialogs (keys n and !)
+    def note_dialog(self) -> None:
+        from tui.screens.incident import NoteScreen
+
+        async def record(text: str | None) -> None:
+            if text:
+                await self.record("note", detail=text)
+                self.app.notify("Note recorded on the timeline.")
+
+        self.app.push_screen(NoteScreen(), callback=record)
+
+    def incident_dialog(self) -> None:
+        from tui.screens.incident import IncidentScreen
+
+        async def record(event: dict | None) -> None:
+            if not event:
+                return
+            if event["event"] == "report":
+                path = await asyncio.to_thread(self.write_report)
+                self.app.notify(f"Report written: {path}", timeout=15)
+                return
+            await self.record("incident", **event)
+            self.app.notify(f"Incident {event['event']}.")
+
+        self.app.push_screen(IncidentScreen(self.incident), callback=record)
