@@ -42,6 +42,7 @@ class IncidentTracker:
         self.timeline: Timeline = Timeline(path, profile=profile.system.name, mirror=self.store)
         self.incident: Incident | None = None
         self.events: list[dict[str, Any]] = []
+        self._header_text: str | None = None
 
     def read_events(self) -> list[dict[str, Any]]:
         """Everyone's events when shared, else this file's (blocking: call from a thread)."""
@@ -73,14 +74,20 @@ class IncidentTracker:
                 await asyncio.sleep(1.0)  # the header's clock: minute resolution, repainted only on change
 
     def update_header(self) -> None:
+        """Put the incident's line in every header; nothing to do while the text is unchanged."""
+        text = header_text(self.incident) if self.incident else ""
+        if text == self._header_text:
+            return
+        self._header_text = text
         from widgets.cockpit_header import CockpitHeader
 
-        text = header_text(self.incident) if self.incident else ""
-        for header in self.app.query(CockpitHeader):
-            header.incident = text
         for screen in self.app.screen_stack:
             for header in screen.query(CockpitHeader):
                 header.incident = text
+
+    def header_mounted(self) -> None:
+        """A new screen with a header appeared: give it the current line on the next tick."""
+        self._header_text = None
 
     async def record(self, step: str, **fields: Any) -> dict[str, Any]:
         event = await asyncio.to_thread(self.timeline.append, step, **fields)

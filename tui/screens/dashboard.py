@@ -63,6 +63,9 @@ class DashboardScreen(Screen):
         header.system = self.profile.system.name
         header.where = self.target.describe() if self.profile.has_aws else engines_where(self.profile)
         header.read_only = self.read_only
+        tracker = getattr(self.app, "incidents", None)
+        if tracker is not None:
+            tracker.header_mounted()  # the incident line reaches this header on the next tick
         yield header
         if self.profile.tiles:
             yield MetricsPane(self.profile.metrics)
