@@ -76,6 +76,7 @@ class MantissaLog(RunbookScenario):
     def __init__(self, clients: dict[str, Any], **options: Any) -> None:
         super().__init__(clients, **options)
         self.alert_seq = 0
+        self.routed = 0
         self.user_pool_id = ""
         self.nacl_id = ""
         self.critical = Window(30)
@@ -214,7 +215,7 @@ class MantissaLog(RunbookScenario):
         duration = 0.0
         errors = critical = alerts = 0
         failed = self.failed_logins
-        self.failed_logins = 0
+        self.failed_logins = self.routed = 0
 
         def entry(level: str, message: str, **fields: Any) -> str:
             return json.dumps({"level": level, "message": message, **fields, "request_id": request,
@@ -234,7 +235,7 @@ class MantissaLog(RunbookScenario):
             matches = failed if rule == "failed-logins" else 0
             lines.append(entry("INFO", "Rule evaluated", rule_name=rule, query_id=request_id(self.rng),
                                data_scanned_bytes=int(scanned), execution_time_ms=int(millis), matches=matches))
-        if routine_alert or (routine_alert is None and self.rng.random() < 0.08):
+        if routine_alert or (routine_alert is None and not incident and self.rng.random() < 0.08):
             alerts += 1  # the everyday kind (P2 "configuration changes"), routed to Slack
             self._route(stamp, lines, entry, "configuration-change", "high", "P2",
                         "PutBucketLifecycleConfiguration on mantissa-log-athena-results by mantissa-ci",
@@ -274,7 +275,8 @@ class MantissaLog(RunbookScenario):
                                "priority": priority, "rule_name": rule, "destination": where, "request_id": request})
                    for where in destinations]
         router += [f"END RequestId: {request}", report_line(request, self.rng.uniform(180, 650), 256, 71)]
-        self.logs.put(ROUTER_LOG, stamp, router)
+        self.routed += 1  # invoked once the alert is stored, one invocation after the other
+        self.logs.put(ROUTER_LOG, stamp + timedelta(milliseconds=300 + 100 * self.routed), router)
 
     def _store_alert(self, stamp: datetime, rule: str, severity: str, priority: str, source_ip: str, principal: str,
                      evidence: str) -> str:
