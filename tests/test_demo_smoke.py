@@ -81,3 +81,20 @@ def test_demo_list() -> None:
     result = subprocess.run([str(Path(sys.executable).with_name("cockpit")), "demo", "--list"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("sentra-scanner")
+
+
+def test_a_terminal_hang_up_leaves_nothing_running(tmp_path: Path) -> None:
+    """An SSH drop: tmux kills the pane, the cockpit and its emulator must both go."""
+    cockpit = Path(sys.executable).with_name("cockpit")
+    session = f"cockpit-hup-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+                    "-e", f"XDG_STATE_HOME={tmp_path}", f"exec {cockpit} demo"], check=True)
+    try:
+        wait_for(lambda: "lines · following" in _capture(session), timeout=60, what="the demo on screen")
+        pane_pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                                      capture_output=True, text=True, check=True).stdout.split()[0])
+        ours = [pane_pid, *_descendants(pane_pid)]
+        assert any("services.demo.emulator" in _cmdline(pid) for pid in ours)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    wait_for(lambda: not any(_cmdline(pid) for pid in ours), timeout=60, what="the cockpit and its emulator to exit")

@@ -7,6 +7,7 @@ sees the cockpit at once; a profile that turns out invalid ends the app with exi
 from __future__ import annotations
 
 import asyncio
+import os
 import logging
 import signal
 from collections.abc import Callable
@@ -58,6 +59,8 @@ class CockpitApp(App[int]):
                  timeline_path: Path | None = None,
                  prepare_engines: Callable[[], dict[str, str]] | None = None, theme: str | None = None) -> None:
         super().__init__()
+        self.on_hang_up: list[Callable[[], None]] = []
+        """Called when the terminal hangs up, before the process exits (the CLI stops the demo's emulator)."""
         self.theme_choice = theme
         """``--theme``; else the profile's ``[cockpit] theme``; else ``DEFAULT_THEME``."""
         self.timeline_path = timeline_path
@@ -90,10 +93,9 @@ class CockpitApp(App[int]):
     def on_mount(self) -> None:
         self._apply_theme(self.theme_choice or DEFAULT_THEME)
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            # An SSH drop (HUP) or a kill (TERM) exits cleanly: the demo's emulator is stopped too.
+        for signum, handler in ((signal.SIGTERM, self.exit), (signal.SIGHUP, self._hang_up)):
             try:
-                loop.add_signal_handler(signum, self.exit)
+                loop.add_signal_handler(signum, handler)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
         self.call_after_refresh(self._open_dashboard)
@@ -118,6 +120,20 @@ class CockpitApp(App[int]):
         self.run_worker(self.incidents.follow(), group="incident", name="incident", exit_on_error=False)
         self.sub_title = self.profile.system.name
         self.push_screen(DashboardScreen(self.profile, self.target, self.connect, read_only=self.read_only))
+
+    def _hang_up(self) -> None:
+        """The terminal is gone (an SSH drop): leave now, after stopping what this cockpit started.
+
+        A graceful shutdown would restore a terminal that no longer exists and can block
+        writing to it. Nothing is lost: every timeline step is already fsync'd.
+        """
+        log.warning("terminal hung up: stopping")
+        for cleanup in self.on_hang_up:
+            try:
+                cleanup()
+            except Exception:  # one failed cleanup must not keep the others from running
+                log.exception("cleanup after hang-up failed")
+        os._exit(129)
 
     def _apply_theme(self, name: str) -> None:
         if name == self.theme:

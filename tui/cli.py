@@ -203,6 +203,7 @@ def run_demo(args: argparse.Namespace) -> int:
         app = CockpitApp(lambda: _load_or_raise(path), AwsTarget(region="us-east-1"), read_only=args.read_only,
                          connect=connect, system_name=name, prepare_engines=prepare_engines,
                          timeline_path=Path(args.timeline) if args.timeline else None, theme=args.theme)
+        app.on_hang_up.append(emulator.stop)
         app.run()
         return _finish(app)
     finally:
