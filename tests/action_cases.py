@@ -219,7 +219,7 @@ CASES: list[Case] = [
     Case("ec2.nacl-remove", _nacl_with_deny,
          lambda b, s: [e for e in nacl_entries(b, s.target) if e[0] < 100],
          {"ingress rule 10": ("deny all from 198.51.100.0/24", None)}, []),
-    Case("cognito.global-sign-out", seed_cognito, refresh_works, {"refresh tokens": ("valid", "revoked")}, False,
+    Case("cognito.global-sign-out", seed_cognito, refresh_works, {"sign-in sessions": ("valid", "revoked")}, False,
          reversible=False),
     Case("dynamodb.backup", seed_table,
          lambda b, s: sorted(x["BackupName"] for x in b("dynamodb").list_backups(TableName=TABLE)["BackupSummaries"]),

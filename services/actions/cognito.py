@@ -30,7 +30,7 @@ class GlobalSignOut(ReadBackAction):
         user = self.user()
         status = user.get("UserStatus")
         return self.make_plan(
-            [FieldChange("refresh tokens", "valid", REVOKED)],
+            [FieldChange("sign-in sessions", "valid", REVOKED)],
             command=aws_cli("cognito-idp", "admin-user-global-sign-out", ("--user-pool-id", self.params.user_pool_id),
                             ("--username", self.target)),
             summary=f"Sign {self.target} ({status}) out of every device in {self.params.user_pool_id}",
