@@ -39,9 +39,9 @@ def _fresh(moto_endpoint: str, boto, case):
     return case.seed(boto)
 
 
-@pytest.mark.skipif(not AWS.exists(), reason="the aws CLI (test extra) is not installed")
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_plan_command_matches_the_cockpit_run(case, moto, boto, aws_target) -> None:
+    assert AWS.exists(), "the aws CLI is required: it is in the test extra (make test installs it)"
     seeded = _fresh(moto, boto, case)
     seeded_state = case.probe(boto, seeded)
     action = build_action(AwsSession(aws_target), case.action_id, seeded.target, seeded.params)
