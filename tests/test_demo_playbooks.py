@@ -25,3 +25,29 @@ def test_each_resolution_step_plans_on_the_seeded_system(book_id, demo_profile, 
         _, plan = executor.prepare(step.action, step.target, dict(step.params))
         assert plan.action_id == step.action and plan.target == step.target
         assert plan.changes and plan.command.startswith("aws ")
+
+
+def test_the_timeout_playbook_ends_the_failures_in_the_demo(sentra, boto, aws_session, tmp_path) -> None:
+    """The simulator's alarms follow its data: the runbook's fix (timeout 600 s) clears the errors alarm."""
+    from datetime import UTC, datetime
+
+    from services.actions.executor import Confirmation
+
+    def play(ticks: int) -> None:
+        for _ in range(ticks):
+            sentra.tick(datetime.now(UTC))
+
+    def state(name: str) -> str:
+        return boto("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"]
+
+    sentra.tick_count = 39  # the timeouts episode: ticks 40 to 99 of each loop
+    play(20)
+    assert sentra.phase() == "timeouts"
+    assert state("sentra-lambda-errors") == "ALARM"
+    executor = ActionExecutor(aws_session, Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    action, plan = executor.prepare("lambda.set-timeout", "customer-sentra-scanner", {"timeout": 600})
+    assert executor.execute(action, plan, Confirmation(plan)).ok
+    sentra.tick_count = 39
+    play(60)  # the same episode again, a whole alarm window long, with the new timeout
+    assert sentra.phase() == "timeouts"
+    assert state("sentra-lambda-errors") == "OK"

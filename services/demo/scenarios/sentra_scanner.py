@@ -12,6 +12,7 @@ import json
 import random
 import uuid
 import zipfile
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ QUEUE = "sentra-scanner-results"
 DLQ = "sentra-scanner-results-dlq"
 ROLE = "lambda-execution-role"
 CUSTOM_NS = "Sentra/EmailScanner"
+CYCLE = 300  # ticks (about seconds) in one loop of the played incidents
 LAMBDA_DIMENSIONS = [{"Name": "FunctionName", "Value": FUNCTION}]
 
 ALARMS: list[dict[str, Any]] = [
@@ -58,6 +60,9 @@ class SentraScanner:
         self.rng = rng or random.Random(7)
         self.streams: list[str] = []
         self.tick_count = 0
+        self.recent: deque[tuple[int, float, int]] = deque(maxlen=60)
+        """(errors, slowest duration ms, SQS failures) of the last 60 ticks: what the alarms evaluate."""
+        self.alarm_states: dict[str, str] = {}
 
     # ------------------------------------------------------------------ seed
     def seed(self, now: datetime) -> None:
@@ -115,11 +120,11 @@ class SentraScanner:
 
     # ------------------------------------------------------------------ simulation
     def phase(self) -> str:
-        """The runbook incident being played: a 150-tick loop."""
-        position = self.tick_count % 150
-        if 40 <= position < 75:
+        """The runbook incident being played: a 300-tick loop."""
+        position = self.tick_count % CYCLE
+        if 40 <= position < 100:
             return "timeouts"
-        if 100 <= position < 125:
+        if 190 <= position < 215:
             return "sqs_failures"
         return "normal"
 
@@ -144,6 +149,7 @@ class SentraScanner:
             durations.append(duration)
             errors += failed
             failures += sqs_failed
+        self.recent.append((errors, max(durations), failures))
         cw = self.c["cloudwatch"]
         cw.put_metric_data(Namespace="AWS/Lambda", MetricData=[
             self._datum("Invocations", invocations, now, "Count"),
@@ -158,22 +164,28 @@ class SentraScanner:
         self._alarms(phase)
 
     def _alarms(self, phase: str) -> None:
-        position = self.tick_count % 150
-        cw = self.c["cloudwatch"]
-        transitions = {
-            45: ("sentra-lambda-duration", "ALARM", "Threshold Crossed: 1 datapoint [287412.0] was greater than the threshold (240000.0)."),
-            50: ("sentra-lambda-errors", "ALARM", "Threshold Crossed: 1 datapoint [9.0] was greater than the threshold (5.0)."),
-            80: ("sentra-lambda-duration", "OK", "Threshold Crossed: 1 datapoint [21873.0] was not greater than the threshold (240000.0)."),
-            85: ("sentra-lambda-errors", "OK", "Threshold Crossed: 1 datapoint [1.0] was not greater than the threshold (5.0)."),
-            105: ("sentra-sqs-failures", "ALARM", "Threshold Crossed: 1 datapoint [4.0] was greater than the threshold (1.0)."),
-            130: ("sentra-sqs-failures", "OK", "Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (1.0)."),
+        """The alarms follow the data, as CloudWatch's would (over the last minute: demo time is short).
+
+        So the runbook's fix shows: with the timeout raised, the big scans finish, the
+        errors stop and ``sentra-lambda-errors`` returns to OK by itself.
+        """
+        errors = sum(entry[0] for entry in self.recent)
+        slowest = max((entry[1] for entry in self.recent), default=0.0)
+        failures = sum(entry[2] for entry in self.recent)
+        evaluated = {
+            "sentra-lambda-errors": (errors > 5, errors, 5.0),
+            "sentra-lambda-duration": (slowest > 240_000, slowest, 240_000.0),
+            "sentra-sqs-failures": (failures > 1, failures, 1.0),
+            "sentra-lambda-memory": (False, 0.0, 90.0),
         }
-        if position in transitions:
-            name, state, reason = transitions[position]
-            cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
-        elif self.tick_count == 1:
-            for alarm in ALARMS:
-                cw.set_alarm_state(AlarmName=alarm["AlarmName"], StateValue="OK", StateReason="Threshold Crossed: no datapoints were above the threshold.")
+        for name, (breaching, value, threshold) in evaluated.items():
+            state = "ALARM" if breaching else "OK"
+            if self.alarm_states.get(name) == state:
+                continue
+            self.alarm_states[name] = state
+            relation = "was greater than" if breaching else "was not greater than"
+            reason = f"Threshold Crossed: 1 datapoint [{float(value)}] {relation} the threshold ({threshold})."
+            self.c["cloudwatch"].set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
 
     def _invocation(self, stamp: datetime, *, phase: str, timeout_ms: int = 300_000) -> tuple[float, int, int]:
         request = str(uuid.UUID(int=self.rng.getrandbits(128)))
@@ -181,10 +193,17 @@ class SentraScanner:
         failed = sqs_failed = 0
         lines = [f"START RequestId: {request} Version: $LATEST"]
         if phase == "timeouts" and self.rng.random() < 0.6:
-            duration = float(timeout_ms)
+            # A large attachment: 250-420 s of scanning. The runbook's fix (timeout 600 s) lets it finish.
+            needed = self.rng.uniform(250_000, 420_000)
             lines.append(f"[INFO]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tScanning s3://{BUCKET}/{key} (48.2 MB)")
-            lines.append(f"{stamp:%Y-%m-%dT%H:%M:%S.%f}Z {request} Task timed out after {timeout_ms / 1000:.2f} seconds")
-            failed = 1
+            if needed >= timeout_ms:
+                duration = float(timeout_ms)
+                lines.append(f"{stamp:%Y-%m-%dT%H:%M:%S.%f}Z {request} Task timed out after {timeout_ms / 1000:.2f} seconds")
+                failed = 1
+            else:
+                duration = needed
+                lines.append(f"[INFO]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tSuccessfully processed s3://{BUCKET}/{key} "
+                             f"({self.rng.randint(0, 12)} emails found)")
         elif phase == "sqs_failures" and self.rng.random() < 0.5:
             duration = self.rng.uniform(9_000, 20_000)
             lines.append(f"[ERROR]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tFailed to send results to SQS: "
@@ -192,7 +211,7 @@ class SentraScanner:
             sqs_failed = 1
         else:
             duration = self.rng.uniform(8_000, 30_000)
-            if self.rng.random() < 0.03:
+            if self.rng.random() < 0.004:
                 lines.append(f"[ERROR]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tNoSuchKey: s3://{BUCKET}/{key}")
                 failed = 1
             else:
