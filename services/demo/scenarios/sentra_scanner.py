@@ -184,7 +184,7 @@ class SentraScanner:
                 continue
             self.alarm_states[name] = state
             relation = "was greater than" if breaching else "was not greater than"
-            reason = f"Threshold Crossed: 1 datapoint [{float(value)}] {relation} the threshold ({threshold})."
+            reason = f"Threshold Crossed: 1 datapoint [{float(value):.1f}] {relation} the threshold ({threshold:.1f})."
             self.c["cloudwatch"].set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
 
     def _invocation(self, stamp: datetime, *, phase: str, timeout_ms: int = 300_000) -> tuple[float, int, int]:
