@@ -118,4 +118,3 @@ class SourceCheck:
     source: str
     ok: bool
     detail: str = ""
-    extra: dict[str, str] = field(default_factory=dict)

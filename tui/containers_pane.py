@@ -166,8 +166,7 @@ class ContainersPane(Vertical):
     def show_failure(self, message: SourceFailed) -> None:
         if message.source != "containers":
             return
-        retry = f" · retrying in {message.retry_in:.0f}s" if message.retry_in else ""
-        self.title.show(f"{message.error}{retry}", "warning" if message.error.retry else "error")
+        self.title.show(message.status, message.level)
 
     # ------------------------------------------------------------------ selection, details, actions
     @on(ContainerTable.Highlighted)
@@ -279,8 +278,7 @@ class ContainerLogsPane(Vertical):
 
     @on(SourceFailed)
     def show_failure(self, message: SourceFailed) -> None:
-        retry = f" · retrying in {message.retry_in:.0f}s" if message.retry_in else ""
-        self.status = f"{message.error}{retry}"
+        self.status = message.status
         self.show_status("warning")
 
     def show_status(self, level: str = "ok") -> None:

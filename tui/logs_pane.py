@@ -110,8 +110,7 @@ class LogsPane(Vertical):
 
     @on(SourceFailed)
     def show_failure(self, message: SourceFailed) -> None:
-        retry = f" · retrying in {message.retry_in:.0f}s" if message.retry_in else ""
-        self.source_status, self.level = f"{message.error}{retry}", "warning" if message.error.retry else "error"
+        self.source_status, self.level = message.status, message.level
         self.show_status()
 
     def tail_line(self, event: LogEvent) -> TailLine:

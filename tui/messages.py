@@ -82,6 +82,17 @@ class SourceFailed(Message, bubble=False):
         self.error = error
         self.retry_in = retry_in
 
+    @property
+    def status(self) -> str:
+        """The pane's one line: the typed error and when it is tried again."""
+        retry = f" · retrying in {self.retry_in:.0f}s" if self.retry_in else ""
+        return f"{self.error}{retry}"
+
+    @property
+    def level(self) -> str:
+        """``warning`` while waiting can help, ``error`` when it cannot (bad input, denied…)."""
+        return "warning" if self.error.retry else "error"
+
 
 class ActionFinished(Message, bubble=False):
     """An action ran (or failed) through the executor; ``outcome`` is the executor's record."""
@@ -89,13 +100,6 @@ class ActionFinished(Message, bubble=False):
     def __init__(self, outcome: object) -> None:
         super().__init__()
         self.outcome = outcome
-
-
-class SourceConnecting(Message, bubble=False):
-    def __init__(self, source: str, detail: str) -> None:
-        super().__init__()
-        self.source = source
-        self.detail = detail
 
 
 class LogGroupsListed(Message, bubble=False):

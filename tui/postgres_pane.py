@@ -113,8 +113,7 @@ class PostgresPane(Vertical):
 
     @on(SourceFailed)
     def show_failure(self, message: SourceFailed) -> None:
-        retry = f" · retrying in {message.retry_in:.0f}s" if message.retry_in else ""
-        self.title.show(f"{message.error}{retry}", "warning" if message.error.retry else "error")
+        self.title.show(message.status, message.level)
 
     @on(BackendTable.QueryOpened)
     def open_query(self, message: BackendTable.QueryOpened) -> None:

@@ -57,7 +57,7 @@ class Backup(ReadBackAction):
             summary=f"Back up table {self.target} ({table.get('ItemCount', '?')} items) as {name}",
             reversible=False, params=self.Params(backup_name=name),
             notes=("No effect on the table's performance or capacity; the backup is billed as storage.",
-                   f"Restore with: aws dynamodb restore-table-from-backup --target-table-name NEW --backup-arn ARN"
+                   "Restore with: aws dynamodb restore-table-from-backup --target-table-name NEW --backup-arn ARN"
                    + (f" ({size} bytes)" if size is not None else "")))
 
     def run(self, plan: Plan) -> dict[str, Any]:

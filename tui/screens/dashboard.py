@@ -18,7 +18,7 @@ from services.profile.model import duration_seconds
 from tui.alarms_pane import AlarmsPane, alarm_messages
 from tui.engine_panes import engine_panes, engines_where, refresh_engine_panes, start_engine_panes
 from tui.logs_pane import LogsPane
-from tui.messages import (ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested, SourceConnecting,
+from tui.messages import (ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested,
                           SourceFailed)
 from tui.metrics_pane import RANGES, MetricsPane
 from tui.polling import Poller
@@ -316,11 +316,6 @@ class DashboardScreen(Screen):
 
     @on(SourceFailed)
     def show_failure(self, message: SourceFailed) -> None:
-        retry = f" · retrying in {message.retry_in:.0f}s" if message.retry_in else ""
-        level = "warning" if message.error.retry else "error"
-        self._title(message.source).show(f"{message.error}{retry}", level)
+        self._title(message.source).show(message.status, message.level)
 
-    @on(SourceConnecting)
-    def show_connecting(self, message: SourceConnecting) -> None:
-        self._title(message.source).show(message.detail, "busy")
 

@@ -142,8 +142,7 @@ class DatabaseScreen(Screen):
 
     @on(SourceFailed)
     def show_failure(self, message: SourceFailed) -> None:
-        retry = f" · retrying in {message.retry_in:.0f}s" if message.retry_in else ""
-        self.query_one("#db-title", PaneTitle).show(f"{message.error}{retry}", "warning" if message.error.retry else "error")
+        self.query_one("#db-title", PaneTitle).show(message.status, message.level)
 
     @on(BlockingTree.VerbRequested)
     def verb_requested(self, message: BlockingTree.VerbRequested) -> None:
