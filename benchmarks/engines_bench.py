@@ -78,8 +78,8 @@ async def measure(profile_path: Path) -> dict[str, float]:
     from services.aws.session import AwsTarget
     from services.profile import load_profile
     from tui.app import CockpitApp
-    from tui.containers_pane import ContainersPane
-    from tui.postgres_pane import PostgresPane
+    from tui.panes.containers import ContainersPane
+    from tui.panes.postgres import PostgresPane
     from tui.screens.dashboard import DashboardScreen
     from widgets.backend_table import BackendTable
 
@@ -184,7 +184,7 @@ async def measure(profile_path: Path) -> dict[str, float]:
 def main() -> list[tuple[str, object, str, str]]:
     import os
 
-    from services.docker_engine import DockerEngine
+    from services.engines.docker import DockerEngine
     from tests.engines import start_podman, start_postgres
 
     podman = start_podman()

@@ -111,9 +111,9 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
     import boto3
 
     from services.aws.session import AwsTarget
-    from tui.alarms_pane import AlarmsPane
+    from tui.panes.alarms import AlarmsPane
     from tui.app import CockpitApp
-    from tui.metrics_pane import MetricsPane
+    from tui.panes.metrics import MetricsPane
     from tui.screens.dashboard import DashboardScreen
 
     handler_ms: dict[type, list[float]] = {MetricsPane: [], AlarmsPane: []}

@@ -73,7 +73,7 @@ async def _simulated_hour(lines_per_second: int = 20) -> tuple[float, float, flo
     from services.demo.catalog import scenario_profile_path
     from services.models import LogEvent
     from services.profile import load_profile
-    from tui.logs_pane import LogsPane
+    from tui.panes.logs import LogsPane
     from tui.messages import LogEventsArrived
     from textual.app import App
 

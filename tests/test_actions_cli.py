@@ -9,8 +9,8 @@ import pytest
 from services.actions.catalog import CATALOG
 from tests.action_cases import FUNCTION
 from tests.conftest import ROOT
-from tui.actions_cli import parse_params
-from tui.cli import main
+from tui.cli.actions import parse_params
+from tui.cli.main import main
 
 PROFILE = str(ROOT / "services" / "demo" / "profiles" / "sentra-scanner.toml")
 
@@ -73,7 +73,7 @@ def test_bad_input_is_one_line_and_exit_2(words, message, sentra, moto, capsys: 
 
 
 def test_the_installed_command_exits_2_without_a_traceback() -> None:
-    result = subprocess.run([sys.executable, "-m", "tui.cli", "plan", "lambda.reboot", "x", "--profile", PROFILE],
+    result = subprocess.run([sys.executable, "-m", "tui.cli.main", "plan", "lambda.reboot", "x", "--profile", PROFILE],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "unknown action 'lambda.reboot'" in result.stderr

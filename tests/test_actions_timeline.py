@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.redact import looks_secret
-from services.timeline import Timeline, default_timeline_path, read_timeline
+from services.incident.timeline import Timeline, default_timeline_path, read_timeline
 from tests.conftest import ROOT
 from tests.waiting import wait_for
 
@@ -103,7 +103,7 @@ def test_read_timeline_names_a_damaged_line(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
-from services.timeline import Timeline
+from services.incident.timeline import Timeline
 timeline = Timeline(sys.argv[1], profile="Sentra Scanner")
 index = 0
 while True:

@@ -7,10 +7,10 @@ import pytest
 from textual.widgets import Button, Input
 
 from services.errors import ReadOnly
-from services.timeline import read_timeline
+from services.incident.timeline import read_timeline
 from tests.action_cases import FUNCTION
 from tests.waiting import until
-from tui.action_menu import ActionMenuScreen
+from tui.screens.action_menu import ActionMenuScreen
 from tui.app import CockpitApp
 from tui.screens.action_params import ActionParamsScreen
 from tui.screens.confirm_action import ConfirmActionScreen

@@ -1,7 +1,7 @@
 """Alarms to tiles and playbooks, on the demo profile and the seeded Sentra alarms."""
 from __future__ import annotations
 
-from services.alarm_links import alarms_for_tile, playbooks_for_alarm, tiles_for_alarm
+from services.aws.alarm_links import alarms_for_tile, playbooks_for_alarm, tiles_for_alarm
 from services.aws.alarms import AlarmsSource
 
 

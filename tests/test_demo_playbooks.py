@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.actions.executor import ActionExecutor
-from services.timeline import Timeline
+from services.incident.timeline import Timeline
 
 BOOKS = ["lambda_timeouts", "high_memory", "service_compromise", "sqs_failures", "s3_access_denied",
          "unauthorized_access"]

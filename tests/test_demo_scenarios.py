@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.actions.executor import ActionExecutor, Confirmation
-from services.timeline import Timeline
+from services.incident.timeline import Timeline
 from tests.demo_scenarios import NAMES, jump_to_incident, profile_of, seed_scenario, tick
 
 DIAGNOSIS_ONLY = {"neptune_issues"}  # runbook 004's Neptune section: no action of the catalog fits

@@ -48,13 +48,13 @@ async def test_every_pane_shows_the_scenario(scenario, aws_target, boto) -> None
         groups = {spec.group for spec in profile.logs}
         await until(pilot, lambda: groups <= {line.group for line in tail.lines}, what="lines from every log group")
         if profile.health:
-            from tui.health_pane import HealthPane
+            from tui.panes.health import HealthPane
 
             health = screen.query_one(HealthPane)
             await until(pilot, lambda: bool(health.results), what="a health check")
             assert all(result.ok for result in health.results.values())
         if profile.docker is not None:
-            from tui.containers_pane import ContainersPane
+            from tui.panes.containers import ContainersPane
 
             containers = screen.query_one(ContainersPane)
             await until(pilot, lambda: "cloud-remediator-sage" in {c.name for c in containers.containers.values()},
@@ -64,8 +64,8 @@ async def test_every_pane_shows_the_scenario(scenario, aws_target, boto) -> None
 
 async def test_an_engine_that_cannot_start_is_stated_in_its_pane(boto, aws_target, monkeypatch, tmp_path) -> None:
     """004 without podman: the containers pane says why; tiles, alarms, logs and health run."""
-    from tui.containers_pane import ContainersPane
-    from tui.health_pane import HealthPane
+    from tui.panes.containers import ContainersPane
+    from tui.panes.health import HealthPane
 
     monkeypatch.setenv("COCKPIT_PODMAN", str(tmp_path / "no-podman"))
     scenario = seed_scenario("cloud-remediator-sage", boto, containers=True)

@@ -13,15 +13,15 @@ from services.demo.catalog import scenario_profile_path
 from services.demo.scenarios.common import utcnow
 from services.demo.scenarios.sentrascan_platform import (API_CONTAINER, DSN_ENV, JOB_APPLICATION, LEAKED_KEY,
                                                           SentraScanPlatform)
-from services.postgres import PostgresSource
+from services.engines.postgres import PostgresSource
 from services.profile import load_profile
-from services.timeline import Timeline
+from services.incident.timeline import Timeline
 from tests.screen_text import screen_text
 from tests.waiting import until, wait_for
 from tui.app import CockpitApp
-from tui.containers_pane import ContainerLogsPane, ContainersPane
-from tui.health_pane import HealthPane
-from tui.postgres_pane import PostgresPane
+from tui.panes.containers import ContainerLogsPane, ContainersPane
+from tui.panes.health import HealthPane
+from tui.panes.postgres import PostgresPane
 from tui.screens.dashboard import DashboardScreen
 from widgets.pane_title import PaneTitle
 

@@ -6,8 +6,8 @@ import threading
 import pytest
 
 from services.actions.docker import Restart, Start, Stop
-from services.docker_engine import ContainerLogTail, DockerEngine
-from services.docker_stats import StatsStreams
+from services.engines.docker import ContainerLogTail, DockerEngine
+from services.engines.docker_stats import StatsStreams
 from services.errors import BadInput, Unreachable
 from tests.engines import run_container
 from tests.waiting import wait_for
@@ -128,7 +128,7 @@ def test_an_unreachable_host_is_one_typed_error(tmp_path) -> None:
 
 
 def test_cpu_percent_needs_a_long_enough_window() -> None:
-    from services.docker_engine import stats_from_sample
+    from services.engines.docker import stats_from_sample
 
     def sample(total: float, system: float, pre_total: float, pre_system: float) -> dict:
         return {"cpu_stats": {"cpu_usage": {"total_usage": total}, "system_cpu_usage": system, "online_cpus": 2},

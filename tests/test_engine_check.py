@@ -4,7 +4,7 @@ from __future__ import annotations
 from services.demo.health_server import HealthServer
 from tests.engines import PG_PASSWORD, run_container
 from tests.test_engine_panes import write_profile
-from tui.cli import main
+from tui.cli.main import main
 
 
 def test_check_reports_docker_postgres_and_health(tmp_path, podman_service, docker_client, pg_dsn, capsys) -> None:

@@ -11,9 +11,9 @@ from services.profile import load_profile
 from tests.engines import PG_PASSWORD, run_container
 from tests.waiting import until
 from tui.app import CockpitApp
-from tui.containers_pane import ContainerLogsPane, ContainersPane
-from tui.health_pane import HealthPane
-from tui.postgres_pane import PostgresPane
+from tui.panes.containers import ContainerLogsPane, ContainersPane
+from tui.panes.health import HealthPane
+from tui.panes.postgres import PostgresPane
 from tui.screens.dashboard import DashboardScreen
 from widgets.container_table import ContainerTable
 from widgets.pane_title import PaneTitle

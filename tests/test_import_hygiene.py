@@ -27,7 +27,7 @@ def test_services_never_import_textual() -> None:
 
 
 def test_the_app_module_does_not_import_heavy_sdks() -> None:
-    imported = _imported_after("import tui.cli, tui.app, tui.screens.dashboard")
+    imported = _imported_after("import tui.cli.main, tui.app, tui.screens.dashboard")
     heavy = {"boto3", "botocore", "moto", "docker", "psycopg"}
     assert "textual" in imported
     assert not heavy & imported

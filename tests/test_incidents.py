@@ -9,9 +9,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from textual.widgets import Button, Input, OptionList
 
-from services.incident import current, fold, header_text
-from services.report import build_report, render_markdown
-from services.timeline import Timeline, read_timeline
+from services.incident.state import current, fold, header_text
+from services.incident.report import build_report, render_markdown
+from services.incident.timeline import Timeline, read_timeline
 from tests.action_cases import FUNCTION
 from tests.waiting import until, wait_for
 from tui.app import CockpitApp
@@ -113,7 +113,7 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
 def test_header_counts_down_then_overdue() -> None:
     from datetime import timedelta
 
-    from services.incident import Incident, SEVERITIES, parse_time
+    from services.incident.state import Incident, SEVERITIES, parse_time
 
     opened = parse_time("2026-11-24T10:00:00Z")
     incident = Incident(title="API down", severity="P1", opened=opened, opened_by="ana")
@@ -159,7 +159,7 @@ async def test_two_cockpits_share_an_incident_through_postgres(demo_profile, aws
         assert "bob" in operators and len(operators) == 2
         assert app.screen.shared
     # Bob's side reads alice's note from the store too.
-    from services.timeline_store import PostgresTimelineStore
+    from services.incident.timeline_store import PostgresTimelineStore
 
     store = PostgresTimelineStore(os.environ["SENTRASCAN_PG_DSN"], "shared_timeline_test")
     wait_for(lambda: "alice: restarting nothing yet" in {e.get("detail") for _, e in store.read()}, what="alice's note")

@@ -24,7 +24,7 @@ from services.profile import CockpitSettings, LogSpec, Profile
 from services.profile.model import SystemSpec
 from tests.waiting import until
 from tui.app import CockpitApp
-from tui.logs_pane import LogsPane
+from tui.panes.logs import LogsPane
 from tui.screens.dashboard import DashboardScreen
 from widgets.log_tail import LogTail
 

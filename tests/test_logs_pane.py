@@ -7,7 +7,7 @@ from services.profile import CockpitSettings, LogSpec, Profile
 from services.profile.model import SystemSpec
 from tests.waiting import until
 from tui.app import CockpitApp
-from tui.logs_pane import LogsPane, parse_jump
+from tui.panes.logs import LogsPane, parse_jump
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.log_groups import LogGroupPicker
 from tui.screens.log_record import LogRecordScreen

@@ -8,10 +8,10 @@ from pathlib import Path
 from services.profile import MetricSpec, Profile
 from tests.screen_text import screen_text
 from tests.waiting import until, wait_for
-from tui.alarms_pane import AlarmsPane
+from tui.panes.alarms import AlarmsPane
 from tui.app import CockpitApp
 from tui.messages import AlarmStateChanged
-from tui.metrics_pane import MetricsPane
+from tui.panes.metrics import MetricsPane
 from tui.screens.alarm_detail import AlarmDetailScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.metric_detail import MetricDetailScreen

@@ -8,7 +8,7 @@ import pytest
 
 from services.actions.postgres import Cancel, Terminate, Vacuum
 from services.errors import BadInput
-from services.postgres import PostgresSource, Reconnecting, redact_query, shorten_query
+from services.engines.postgres import PostgresSource, Reconnecting, redact_query, shorten_query
 from tests.engines import PG_PASSWORD
 from tests.waiting import wait_for
 

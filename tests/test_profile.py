@@ -67,7 +67,7 @@ def test_the_cli_prints_the_error_and_exits_2_without_a_traceback(tmp_path: Path
     bad = tmp_path / "bad.toml"
     bad.write_text(BAD.replace('alert = 5\n', 'alert = "high"\n'))
     for command in (["check"], ["run"], []):
-        result = subprocess.run([sys.executable, "-m", "tui.cli", *command, "--profile", str(bad)],
+        result = subprocess.run([sys.executable, "-m", "tui.cli.main", *command, "--profile", str(bad)],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2
         assert f"{bad}:65: metrics[3] (id 'error_rate').alert:" in result.stderr

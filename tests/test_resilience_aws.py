@@ -20,7 +20,7 @@ from services.errors import BadResponse, CredentialsExpired, Throttled, Unreacha
 from tests.fault_proxy import FaultProxy
 from tests.waiting import until, wait_for
 from tui.app import CockpitApp
-from tui.logs_pane import LogsPane
+from tui.panes.logs import LogsPane
 from tui.messages import SourceFailed
 from tui.screens.dashboard import DashboardScreen
 from widgets.alarm_table import AlarmTable

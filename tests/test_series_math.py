@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from services.series_stats import series_stats
-from tui.metrics_pane import limits_text
+from tui.panes.metrics import limits_text
 from widgets.sparkline_text import bucket, sparkline
-from widgets.units import format_value
+from services.formatting import format_value
 
 
 def test_statistics_over_the_range() -> None:

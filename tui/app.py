@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from services.profile import Profile
-    from services.timeline import Timeline
-    from tui.action_flow import ActionFlow
-    from tui.incident_tracker import IncidentTracker
+    from services.incident.timeline import Timeline
+    from tui.flows.action_flow import ActionFlow
+    from tui.flows.incident_tracker import IncidentTracker
 
 log = logging.getLogger("cockpit.app")
 
@@ -113,7 +113,7 @@ class CockpitApp(App[int]):
         assert self.profile is not None
         if self.theme_choice is None:
             self._apply_theme(self.profile.cockpit.theme)
-        from tui.incident_tracker import IncidentTracker
+        from tui.flows.incident_tracker import IncidentTracker
         from tui.screens.dashboard import DashboardScreen
 
         self.incidents = IncidentTracker(self, self.profile, self.timeline_path)
@@ -148,7 +148,7 @@ class CockpitApp(App[int]):
     def start_action(self, action_id: str, target: str = "", params: dict | None = None, *, ask: bool = True) -> None:
         """Plan ``action_id`` (form first when ``ask``), then the confirmation screen."""
         if self.actions is None and self.profile is not None and not self.profile.has_aws:
-            from tui.engine_panes import engine_flow
+            from tui.panes.engines import engine_flow
 
             engine_flow(self)  # engines only: the flow needs no AWS session
         if self.actions is None:

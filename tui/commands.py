@@ -11,7 +11,7 @@ class CockpitCommands(Provider):
 
     def _entries(self) -> list[tuple[str, str, object]]:
         from services.actions.catalog import CATALOG
-        from tui.action_menu import known_targets
+        from tui.screens.action_menu import known_targets
 
         app = self.app
         profile = getattr(app, "profile", None)

@@ -142,7 +142,7 @@ class InsightsRecordLoaded(Message, bubble=False):
 
 # ---------------------------------------------------------------- containers, PostgreSQL, health
 class ContainersUpdated(Message, bubble=False):
-    """One listing of the engine's containers (``services.docker_engine.ContainersSnapshot``)."""
+    """One listing of the engine's containers (``services.engines.docker.ContainersSnapshot``)."""
 
     def __init__(self, snapshot: object) -> None:
         super().__init__()
@@ -173,7 +173,7 @@ class ContainerDetailsLoaded(Message, bubble=False):
 
 
 class PostgresActivityUpdated(Message, bubble=False):
-    """``pg_stat_activity`` as ``services.postgres.ActivitySnapshot``."""
+    """``pg_stat_activity`` as ``services.engines.postgres.ActivitySnapshot``."""
 
     def __init__(self, snapshot: object) -> None:
         super().__init__()
@@ -181,7 +181,7 @@ class PostgresActivityUpdated(Message, bubble=False):
 
 
 class DatabaseDetailUpdated(Message, bubble=False):
-    """Blocking tree and overview (``services.postgres.DatabaseDetail``) for the database screen."""
+    """Blocking tree and overview (``services.engines.postgres.DatabaseDetail``) for the database screen."""
 
     def __init__(self, detail: object) -> None:
         super().__init__()
@@ -189,7 +189,7 @@ class DatabaseDetailUpdated(Message, bubble=False):
 
 
 class HealthChecked(Message, bubble=False):
-    """One check of one ``[[health]]`` URL (``services.health.HealthResult``)."""
+    """One check of one ``[[health]]`` URL (``services.engines.health.HealthResult``)."""
 
     def __init__(self, result: object) -> None:
         super().__init__()

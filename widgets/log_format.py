@@ -10,26 +10,12 @@ import json
 import re
 from dataclasses import dataclass
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+from services.visible_text import visible as printable
+
 _DURATION = re.compile(r"\bDuration: ([\d.]+) ms")
 _MEMORY_SIZE = re.compile(r"Memory Size: (\d+) MB")
 _MEMORY_USED = re.compile(r"Max Memory Used: (\d+) MB")
 _LAMBDA_STREAM = re.compile(r"^\d{4}/\d{2}/\d{2}/\[[^\]]*\]([0-9a-f]{6,})$")
-
-
-def printable(message: str) -> str:
-    """One line of visible text: tabs as spaces, newlines as ``⏎``, control chars escaped."""
-    if "\t" in message:
-        message = message.replace("\t", "  ")
-    if "\n" in message or "\r" in message:
-        message = message.replace("\r\n", "\n").replace("\n", " ⏎ ")
-    return _CONTROL.sub(_escape, message)
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group(0)
-    code = ord(char)
-    return "\ufffd" if 0xD800 <= code <= 0xDFFF else f"\\x{code:02x}"
 
 
 def short_stream(stream: str, width: int = 8) -> str:

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from widgets.sparkline_text import band_style, bucket
-from widgets.units import format_value
+from services.formatting import format_value
 
 PARTIAL = " ▁▂▃▄▅▆▇█"
 LIMIT_STYLE = {"alert": "yellow", "critical": "bold red"}

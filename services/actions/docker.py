@@ -15,7 +15,7 @@ from pydantic import Field
 
 from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
 from services.actions.engines import docker_engine
-from services.docker_engine import Container, DockerEngine, parse_time
+from services.engines.docker import Container, DockerEngine, parse_time
 from services.errors import BadInput
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.docker_engine import DockerEngine
+from services.engines.docker import DockerEngine
 from services.errors import BadInput
-from services.postgres import PostgresSource
+from services.engines.postgres import PostgresSource
 
 _registered: dict[str, Any] = {}
 

@@ -30,7 +30,7 @@ from services.actions.base import Action, Plan, Verification
 from services.actions.catalog import CATALOG, build_action
 from services.actions.common import format_value
 from services.errors import BadInput, NotConfirmed, ReadOnly, SourceError
-from services.timeline import Step, Timeline
+from services.incident.timeline import Step, Timeline
 
 log = logging.getLogger("cockpit.actions")
 

@@ -11,11 +11,11 @@ import time
 from datetime import datetime
 from typing import Any, ClassVar
 
-from services import postgres_sql as sql
+from services.engines import postgres_sql as sql
 from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
 from services.actions.engines import postgres_source
 from services.errors import BadInput
-from services.postgres import Backend, PostgresSource, shorten_query
+from services.engines.postgres import Backend, PostgresSource, shorten_query
 
 VERIFY_SECONDS = 10.0
 

@@ -8,14 +8,9 @@ import sys
 import threading
 from pathlib import Path
 
+from services.paths import state_dir
+
 from services.errors import Unreachable
-
-
-def state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    path = Path(base) / "incident-cockpit"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class EmulatorProcess:

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 from services.errors import SourceError, Unsupported
 from services.models import Alarm, AlarmHistoryItem, AlarmTransition
 from tui.messages import AlarmHistoryFailed, AlarmHistoryLoaded
-from tui.timefmt import age, local_since
+from services.formatting import age, local_since
 from widgets.alarm_table import STATE_LABEL, STATE_STYLE
 
 

@@ -15,13 +15,13 @@ from services.aws.session import AwsSession, AwsTarget
 from services.errors import SourceError
 from services.profile import Profile
 from services.profile.model import duration_seconds
-from tui.alarms_pane import AlarmsPane, alarm_messages
-from tui.engine_panes import engine_panes, engines_where, refresh_engine_panes, start_engine_panes
-from tui.logs_pane import LogsPane
+from tui.panes.alarms import AlarmsPane, alarm_messages
+from tui.panes.engines import engine_panes, engines_where, refresh_engine_panes, start_engine_panes
+from tui.panes.logs import LogsPane
 from tui.messages import (ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested,
                           SourceFailed)
-from tui.metrics_pane import RANGES, MetricsPane
-from tui.polling import Poller
+from tui.panes.metrics import RANGES, MetricsPane
+from tui.flows.polling import Poller
 from widgets.alarm_table import AlarmTable
 from widgets.cockpit_header import CockpitHeader
 from widgets.log_tail import LogTail
@@ -151,8 +151,8 @@ class DashboardScreen(Screen):
     def _start_actions(self) -> None:
         """The executor: the one path to running an action, refused wholesale when read-only."""
         from services.actions.executor import ActionExecutor
-        from services.timeline import Timeline
-        from tui.action_flow import ActionFlow
+        from services.incident.timeline import Timeline
+        from tui.flows.action_flow import ActionFlow
 
         name = self.profile.system.name
         timeline = getattr(self.app, "timeline", None) or Timeline(profile=name)
@@ -161,7 +161,7 @@ class DashboardScreen(Screen):
 
     def action_actions(self) -> None:
         """The actions that fit what is focused: a Lambda tile, an alarm row; else the whole catalog."""
-        from tui.action_menu import ActionMenuScreen, Selection, selection_of_metric
+        from tui.screens.action_menu import ActionMenuScreen, Selection, selection_of_metric
 
         focused = self.focused
         selection: Selection | None = None
@@ -289,7 +289,7 @@ class DashboardScreen(Screen):
 
     def _feed_metric_detail(self) -> None:
         """Keep an open metric detail screen live with the latest series and alarms."""
-        from services.alarm_links import alarms_for_tile
+        from services.aws.alarm_links import alarms_for_tile
         from tui.screens.metric_detail import MetricDetailScreen
 
         screen = self.app.screen

@@ -17,11 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from services.profile.model import PostgresSpec
-from tui.engine_panes import request_action
+from tui.panes.engines import request_action
 from tui.messages import DatabaseDetailUpdated, SourceFailed
-from tui.polling import Poller
-from tui.postgres_pane import seconds_text
-from tui.timefmt import local_clock
+from tui.flows.polling import Poller
+from services.formatting import human_bytes, local_clock, seconds_text
 from widgets.blocking_tree import BlockingTree, TreeItem
 from widgets.keyed_table import KeyedTable
 from widgets.pane_title import PaneTitle
@@ -41,7 +40,6 @@ def tree_items(nodes: Any) -> tuple[TreeItem, ...]:
 
 
 def overview_text(overview: Any) -> Text:
-    from tui.containers_pane import human_bytes
 
     text = Text()
     used = overview.connections / overview.max_connections if overview.max_connections else 0
@@ -105,7 +103,7 @@ class DatabaseScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from services.postgres import PostgresSource
+        from services.engines.postgres import PostgresSource
 
         self.query_one("#db-title", PaneTitle).show("reading…", "busy")
         self.source = PostgresSource(self.spec.dsn_env)

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from services.incident import SEVERITIES, Incident, header_text
+from services.incident.state import SEVERITIES, Incident, header_text
 
 _DIALOG_CSS = """
     {name} {{ align: center middle; }}

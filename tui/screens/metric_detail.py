@@ -13,12 +13,12 @@ from textual.widgets import Footer, Static
 from services.models import Alarm, MetricSeries, MetricsSnapshot
 from services.profile import MetricSpec
 from services.series_stats import series_stats
-from tui.metrics_pane import limits_text, period_label, range_label, tile_reading
-from tui.timefmt import local_since
+from tui.panes.metrics import limits_text, period_label, range_label, tile_reading
+from services.formatting import local_since
 from widgets.alarm_table import STATE_LABEL, STATE_STYLE
 from widgets.metric_chart import ChartData, MetricChart
 from widgets.metric_tile import BAND_MARK, BAND_STYLE
-from widgets.units import format_value
+from services.formatting import format_value
 
 
 class MetricDetailScreen(Screen[None]):

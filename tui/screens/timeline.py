@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.timefmt import local_clock
+from services.formatting import local_clock
 
 STEP_STYLE = {
     "failed": "bold red", "refused": "red", "cancelled": "yellow", "succeeded": "green", "verified": "green",
@@ -87,7 +87,7 @@ class TimelineScreen(Screen[None]):
     def _read(self) -> list[dict[str, Any]]:
         if self.reader is not None:
             return self.reader()
-        from services.timeline import read_timeline
+        from services.incident.timeline import read_timeline
 
         try:
             return read_timeline(self.path, strict=False)

@@ -25,16 +25,16 @@ class EngineUnavailable(SourceError):
 def engine_panes(profile: Profile) -> Iterator[Widget]:
     """The panes for ``[docker]``, ``[postgres]`` and ``[[health]]``, in that order."""
     if profile.docker is not None:
-        from tui.containers_pane import ContainerLogsPane, ContainersPane
+        from tui.panes.containers import ContainerLogsPane, ContainersPane
 
         yield ContainersPane(profile.docker, profile.cockpit)
         yield ContainerLogsPane(profile.cockpit)
     if profile.postgres is not None:
-        from tui.postgres_pane import PostgresPane
+        from tui.panes.postgres import PostgresPane
 
         yield PostgresPane(profile.postgres)
     if profile.health:
-        from tui.health_pane import HealthPane
+        from tui.panes.health import HealthPane
 
         yield HealthPane(profile.health)
 
@@ -52,18 +52,18 @@ def engines_where(profile: Profile) -> str:
 
 
 def _panes(screen: Widget) -> list[Any]:
-    from tui.containers_pane import ContainersPane
-    from tui.health_pane import HealthPane
-    from tui.postgres_pane import PostgresPane
+    from tui.panes.containers import ContainersPane
+    from tui.panes.health import HealthPane
+    from tui.panes.postgres import PostgresPane
 
     return [pane for kind in (ContainersPane, PostgresPane, HealthPane) for pane in screen.query(kind)]
 
 
 def start_engine_panes(screen: Widget, unavailable: dict[str, str] | None = None) -> None:
     """Start each pane's pollers; a pane whose engine is in ``unavailable`` shows the reason instead."""
-    from tui.containers_pane import ContainersPane
+    from tui.panes.containers import ContainersPane
     from tui.messages import SourceFailed
-    from tui.postgres_pane import PostgresPane
+    from tui.panes.postgres import PostgresPane
 
     unavailable = unavailable or {}
     for pane in _panes(screen):
@@ -102,8 +102,8 @@ def engine_flow(app: App) -> Any:
 
 def _own_flow(app: App) -> Any:
     from services.actions.executor import ActionExecutor
-    from services.timeline import Timeline
-    from tui.action_flow import ActionFlow
+    from services.incident.timeline import Timeline
+    from tui.flows.action_flow import ActionFlow
 
     profile = getattr(app, "profile", None)
     name = profile.system.name if profile is not None else ""

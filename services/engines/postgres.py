@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from services import postgres_sql as sql
+from services.engines import postgres_sql as sql
 from services.errors import AccessDenied, BadInput, SourceError, Unreachable
 
 log = logging.getLogger("cockpit.postgres")

@@ -39,13 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--theme", metavar="NAME", help="Textual theme (default ansi-dark: the terminal's colours)")
     check = commands.add_parser("check", help="validate a profile and try each source once")
     _common(check, profile_required=True)
-    from tui.tail_cli import add_parser as add_tail_parser
+    from tui.cli.tail import add_parser as add_tail_parser
 
     add_tail_parser(commands)
-    from tui.actions_cli import add_parsers as add_action_parsers
+    from tui.cli.actions import add_parsers as add_action_parsers
 
     add_action_parsers(commands)
-    from tui.incident_cli import add_parsers as add_incident_parsers
+    from tui.cli.incident import add_parsers as add_incident_parsers
 
     add_incident_parsers(commands)
     return parser
@@ -64,21 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         return run_app(args)
     if args.command == "tail":
-        from tui.tail_cli import run_tail
+        from tui.cli.tail import run_tail
 
         return run_tail(args)
     if args.command in ("report", "note"):
-        from tui.incident_cli import run_note, run_report
+        from tui.cli.incident import run_note, run_report
 
         return run_report(args) if args.command == "report" else run_note(args, _load)
     if args.command in ("actions", "plan"):
-        from tui.actions_cli import run_actions, run_plan
+        from tui.cli.actions import run_actions, run_plan
 
         return run_actions(args) if args.command == "actions" else run_plan(args)
     profile = _load(args.profile)
     target = _target(profile.aws, args)
     _configure_logging(args.log)
-    from tui.check import run_check
+    from tui.cli.check import run_check
 
     return run_check(profile, target)
 
@@ -159,7 +159,7 @@ def _target(aws, args: argparse.Namespace):
 def _configure_logging(path: str | None) -> None:
     """The cockpit logs to a file, never to the terminal it draws on."""
     if path is None:
-        from services.demo.process import state_dir
+        from services.paths import state_dir
 
         path = str(state_dir() / "cockpit.log")
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from services.models import LogEvent
 from services.profile import CockpitSettings, LogSpec
 from services.profile.model import duration_seconds
 from tui.messages import LogEventsArrived, SourceFailed
-from tui.polling import Poller
+from tui.flows.polling import Poller
 from widgets.log_tail import LogTail, TailLine
 from widgets.pane_title import PaneTitle
 

@@ -15,11 +15,11 @@ from textual.containers import Vertical
 from services.models import MetricSeries, MetricsSnapshot
 from services.profile import MetricSpec
 from services.thresholds import band_of
-from tui.timefmt import local_clock, local_hm
+from services.formatting import local_clock, local_hm
 from widgets.metric_grid import MetricGrid
 from widgets.metric_tile import MetricTile, TileReading
 from widgets.pane_title import PaneTitle
-from widgets.units import format_value
+from services.formatting import format_value
 
 RANGES = {"15m": 900, "1h": 3600, "3h": 3 * 3600, "12h": 12 * 3600, "24h": 86400, "7d": 7 * 86400}
 STALE_PERIODS = 3  # a latest point older than this many periods means the metric stopped reporting

@@ -42,7 +42,7 @@ def run_tail(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     profile = None
     if args.profile:
-        from tui.cli import _load
+        from tui.cli.main import _load
 
         profile = _load(args.profile)
     settings = profile.cockpit if profile else CockpitSettings()
@@ -82,7 +82,7 @@ def run_tail(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def _loop(source: Any, labels: dict[str, str], args: argparse.Namespace, out: TextIO, interval: float) -> int:
     from services.errors import SourceError
-    from tui.polling import backoff_delay
+    from tui.flows.polling import backoff_delay
 
     failures = 0
     while True:

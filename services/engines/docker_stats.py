@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 
-from services.docker_engine import ContainerStats, DockerEngine, stats_from_sample
+from services.engines.docker import ContainerStats, DockerEngine, stats_from_sample
 from services.errors import SourceError
 
 log = logging.getLogger("cockpit.docker.stats")

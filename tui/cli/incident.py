@@ -20,8 +20,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from services.report import build_report, render_markdown
-    from services.timeline import read_timeline
+    from services.incident.report import build_report, render_markdown
+    from services.incident.timeline import read_timeline
 
     try:
         events = read_timeline(args.timeline)
@@ -47,13 +47,13 @@ def run_report(args: argparse.Namespace) -> int:
 def run_note(args: argparse.Namespace, load) -> int:  # noqa: ANN001 - the CLI's profile loader
     import os
 
-    from services.timeline import Timeline
+    from services.incident.timeline import Timeline
 
     profile = load(args.profile)
     store = None
     spec = profile.incident
     if spec.store == "postgres" and spec.dsn_env and os.environ.get(spec.dsn_env):
-        from services.timeline_store import PostgresTimelineStore
+        from services.incident.timeline_store import PostgresTimelineStore
 
         store = PostgresTimelineStore(os.environ[spec.dsn_env], spec.table)
     timeline = Timeline(args.timeline, profile=profile.system.name, mirror=store)

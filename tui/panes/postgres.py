@@ -15,10 +15,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from services.profile.model import PostgresSpec
-from tui.engine_panes import request_action
+from tui.panes.engines import request_action
 from tui.messages import PostgresActivityUpdated, SourceFailed
-from tui.polling import Poller
-from tui.timefmt import local_clock
+from tui.flows.polling import Poller
+from services.formatting import local_clock, seconds_text
 from widgets.backend_table import BackendRow, BackendTable
 from widgets.pane_title import PaneTitle
 
@@ -26,20 +26,9 @@ ACTIVITY_INTERVAL = 2.0
 VERBS = {"cancel": "postgres.cancel", "terminate": "postgres.terminate"}
 
 
-def seconds_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 10:
-        return f"{seconds:.1f}s"
-    if seconds < 120:
-        return f"{seconds:.0f}s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f}m"
-    return f"{seconds / 3600:.0f}h"
-
 
 def backend_row(backend: Any) -> BackendRow:
-    from services.postgres import shorten_query
+    from services.engines.postgres import shorten_query
 
     active = backend.state == "active"
     return BackendRow(pid=backend.pid, user=backend.user, application=backend.application, state=backend.state,
@@ -81,7 +70,7 @@ class PostgresPane(Vertical):
 
     def start(self) -> None:
         from services.actions import engines
-        from services.postgres import PostgresSource
+        from services.engines.postgres import PostgresSource
 
         self.source = PostgresSource(self.spec.dsn_env)
         engines.use(postgres=self.source)

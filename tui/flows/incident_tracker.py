@@ -13,18 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from services.incident import Incident, current, header_text
+from services.incident.state import Incident, current, header_text
 
 if TYPE_CHECKING:
     from services.profile import Profile
-    from services.timeline import Timeline
+    from services.incident.timeline import Timeline
 
 REFRESH_SECONDS = 5.0
 
 
 class IncidentTracker:
     def __init__(self, app: App, profile: Profile, path: Path | None) -> None:
-        from services.timeline import Timeline
+        from services.incident.timeline import Timeline
 
         self.app = app
         self.profile = profile
@@ -33,7 +33,7 @@ class IncidentTracker:
         if spec.store == "postgres" and spec.dsn_env:
             dsn = os.environ.get(spec.dsn_env)
             if dsn:
-                from services.timeline_store import PostgresTimelineStore
+                from services.incident.timeline_store import PostgresTimelineStore
 
                 self.store = PostgresTimelineStore(dsn, spec.table)
             else:
@@ -53,7 +53,7 @@ class IncidentTracker:
                 return [event for _, event in self.store.read()]
             except SourceError:
                 pass  # the database is away: show what this cockpit recorded
-        from services.timeline import read_timeline
+        from services.incident.timeline import read_timeline
 
         return read_timeline(self.timeline.path, strict=False)
 
@@ -95,7 +95,7 @@ class IncidentTracker:
         return event
 
     def write_report(self) -> Path:
-        from services.report import build_report, render_markdown
+        from services.incident.report import build_report, render_markdown
 
         report = render_markdown(build_report(self.read_events()))
         stamp = (self.incident.opened if self.incident else None)

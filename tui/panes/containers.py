@@ -21,11 +21,11 @@ from textual.widgets import Input, Static
 
 from services.profile import CockpitSettings
 from services.profile.model import DockerSpec
-from tui.engine_panes import request_action
+from tui.panes.engines import request_action
 from tui.messages import (ContainerDetailsLoaded, ContainerLogsArrived, ContainersUpdated, ContainerStatsArrived,
                           SourceFailed)
-from tui.polling import Poller
-from tui.timefmt import age, local_clock
+from tui.flows.polling import Poller
+from services.formatting import age, human_bytes, local_clock
 from widgets.container_table import ContainerRow, ContainerTable
 from widgets.log_tail import LogTail, TailLine
 from widgets.pane_title import PaneTitle
@@ -34,16 +34,6 @@ LIST_INTERVAL = 5.0
 USAGE_APPLY_INTERVAL = 1.0
 VERBS = {"restart": "docker.restart", "stop": "docker.stop", "start": "docker.start"}
 
-
-def human_bytes(value: int | None) -> str:
-    if value is None:
-        return ""
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit in ("B", "KiB") or size >= 100 else f"{size:.1f} {unit}"
-        size /= 1024
-    return ""
 
 
 def container_row(container: Any, stats: Any | None, now: datetime) -> ContainerRow:
@@ -103,8 +93,8 @@ class ContainersPane(Vertical):
 
     def start(self) -> None:
         from services.actions import engines
-        from services.docker_engine import DockerEngine
-        from services.docker_stats import StatsStreams
+        from services.engines.docker import DockerEngine
+        from services.engines.docker_stats import StatsStreams
 
         self.engine = DockerEngine(self.spec.host)
         engines.use(docker=self.engine)
@@ -253,7 +243,7 @@ class ContainerLogsPane(Vertical):
         self.show_status()
 
     def follow(self, engine: Any, name: str) -> None:
-        from services.docker_engine import ContainerLogTail
+        from services.engines.docker import ContainerLogTail
 
         if name == self.container:
             return
@@ -330,7 +320,7 @@ class ContainerLogsPane(Vertical):
 
     @on(Input.Submitted, "#container-logs-input")
     def prompt_submitted(self, event: Input.Submitted) -> None:
-        from tui.logs_pane import parse_jump
+        from tui.panes.logs import parse_jump
 
         if self.prompt_mode == "jump" and event.value.strip():
             when = parse_jump(event.value.strip())
@@ -351,7 +341,7 @@ class ContainerLogsPane(Vertical):
 
     @on(LogTail.SaveRequested)
     def save_lines(self, message: LogTail.SaveRequested) -> None:
-        from tui.logs_pane import write_lines
+        from tui.panes.logs import write_lines
 
         path = Path.cwd() / f"cockpit-{self.container or 'container'}-{datetime.now():%Y%m%d-%H%M%S}.log"
         try:

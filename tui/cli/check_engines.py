@@ -9,7 +9,7 @@ from services.profile import Profile
 def check_engines(profile: Profile) -> list[SourceCheck]:
     results: list[SourceCheck] = []
     if profile.docker is not None:
-        from services.docker_engine import DockerEngine
+        from services.engines.docker import DockerEngine
 
         engine = DockerEngine(profile.docker.host, timeout=10)
         try:
@@ -21,7 +21,7 @@ def check_engines(profile: Profile) -> list[SourceCheck]:
         except SourceError as error:
             results.append(SourceCheck("docker", False, f"{engine.describe()}: {error}"))
     if profile.postgres is not None:
-        from services.postgres import PostgresSource
+        from services.engines.postgres import PostgresSource
 
         source = PostgresSource(profile.postgres.dsn_env)
         try:
@@ -32,7 +32,7 @@ def check_engines(profile: Profile) -> list[SourceCheck]:
         except SourceError as error:
             results.append(SourceCheck("postgres", False, f"${profile.postgres.dsn_env}: {error}"))
     for spec in profile.health:
-        from services.health import HealthProbe
+        from services.engines.health import HealthProbe
 
         result = HealthProbe(spec).check()
         latency = f" in {result.latency_ms:.0f} ms" if result.latency_ms is not None else ""

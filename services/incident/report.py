@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from services.incident import Incident, clock, fold, parse_time
+from services.formatting import spelled_duration
+from services.incident.state import Incident, clock, fold, parse_time
 
 TODO = "_To be completed:"
 TERMINAL = {"verified", "failed", "cancelled", "refused"}
@@ -151,7 +152,7 @@ def build_report(events: list[dict[str, Any]], *, incident_index: int = -1, now:
         date=opened.astimezone(UTC).strftime("%Y-%m-%d"),
         opened=opened.astimezone(UTC).strftime("%H:%M"),
         resolved=resolved.astimezone(UTC).strftime("%H:%M") if resolved else None,
-        duration=_duration((resolved or now) - opened),
+        duration=spelled_duration((resolved or now) - opened),
         services=incident.services if incident else [],
         responders=sorted({str(e.get("operator")) for e in window if e.get("operator")}),
         acknowledged_after=acknowledged_after,
@@ -163,11 +164,6 @@ def build_report(events: list[dict[str, Any]], *, incident_index: int = -1, now:
                for e in window if e.get("step") == "note"],
     )
 
-
-def _duration(delta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} hours {minutes} minutes" if hours else f"{minutes} minutes"
 
 
 def _cell(value: Any) -> str:

@@ -57,7 +57,7 @@ _TEXT_FIELDS = ("error", "detail", "command", "summary")
 
 def default_timeline_path() -> Path:
     """``$XDG_STATE_HOME/incident-cockpit/timeline.jsonl`` (``~/.local/state/...`` by default)."""
-    from services.demo.process import state_dir
+    from services.paths import state_dir
 
     return state_dir() / "timeline.jsonl"
 
@@ -78,7 +78,7 @@ class Timeline:
         self.profile = profile
         self.operator = operator or current_operator()
         self.mirror = mirror
-        """A shared store (``services.timeline_store``) that gets a copy of every event, after the file."""
+        """A shared store (``services.incident.timeline_store``) that gets a copy of every event, after the file."""
         self._lock = threading.Lock()
 
     def append(self, step: str, *, action: str | None = None, target: str | None = None,

@@ -51,7 +51,7 @@ def run_actions(args: argparse.Namespace) -> int:
     from services.actions.catalog import CATALOG, describe_action
 
     if args.profile:
-        from tui.cli import _load
+        from tui.cli.main import _load
 
         _load(args.profile)  # a wrong profile is reported and exits 2, as everywhere
     for action in CATALOG.values():
@@ -61,7 +61,7 @@ def run_actions(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     from services.errors import BadInput, SourceError
-    from tui.cli import _load, _target
+    from tui.cli.main import _load, _target
 
     profile = _load(args.profile)
     try:

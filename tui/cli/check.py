@@ -53,7 +53,7 @@ def check_sources(profile: Profile, target: AwsTarget) -> list[SourceCheck]:
             return "readable"
 
         attempt(f"logs {log.group}", probe_group)
-    from tui.engine_check import check_engines
+    from tui.cli.check_engines import check_engines
 
     results.extend(check_engines(profile))  # [docker], [postgres], [[health]]
     return results

@@ -21,7 +21,7 @@ from services.aws.alarms import STATE_ORDER
 from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition
 from services.profile import Profile
 from tui.messages import PlaybookRequested
-from tui.timefmt import local_clock, local_since
+from services.formatting import local_clock, local_since
 from widgets.alarm_table import AlarmRow, AlarmTable
 from widgets.pane_title import PaneTitle
 
@@ -145,7 +145,7 @@ class AlarmsPane(Vertical):
         """The timeline hook: one ``alarm`` step per transition, written (fsync) off the event loop."""
         timeline = getattr(self.app, "timeline", None)
         if timeline is None:
-            from services.timeline import Timeline
+            from services.incident.timeline import Timeline
 
             timeline = self._timeline = getattr(self, "_timeline", None) or Timeline(profile=self.profile.system.name)
         event = timeline_event(change)
@@ -196,7 +196,7 @@ class AlarmsPane(Vertical):
         self.app.push_screen(screen, follow_up)
 
     def show_metric_of(self, name: str) -> None:
-        from services.alarm_links import tiles_for_alarm
+        from services.aws.alarm_links import tiles_for_alarm
 
         alarm = self.alarm(name)
         tiles = tiles_for_alarm(alarm, self.profile.metrics) if alarm else []
@@ -207,7 +207,7 @@ class AlarmsPane(Vertical):
             self.app.notify(f"{name}: no tile in this profile shows {watched}", severity="warning")
 
     def playbook_of(self, name: str) -> None:
-        from services.alarm_links import playbooks_for_alarm
+        from services.aws.alarm_links import playbooks_for_alarm
 
         playbooks = playbooks_for_alarm(name, self.profile.playbooks)
         if playbooks:

@@ -14,8 +14,8 @@ from textual.containers import Vertical
 
 from services.profile.model import HealthSpec
 from tui.messages import HealthChecked, SourceFailed
-from tui.polling import Poller
-from tui.timefmt import local_clock, local_since
+from tui.flows.polling import Poller
+from services.formatting import local_clock, local_since
 from widgets.health_table import HealthRow, HealthTable
 from widgets.pane_title import PaneTitle
 
@@ -57,7 +57,7 @@ class HealthPane(Vertical):
         self.table.show([health_row(spec, None) for spec in self.specs])
 
     def start(self) -> None:
-        from services.health import HealthProbe
+        from services.engines.health import HealthProbe
 
         for index, spec in enumerate(self.specs):
             probe = HealthProbe(spec)
