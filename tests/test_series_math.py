@@ -37,7 +37,7 @@ def test_bars_beyond_thresholds_are_styled_by_band() -> None:
 def test_human_units_and_threshold_text(demo_profile) -> None:
     assert format_value(287412, "ms") == "4.8 min"
     assert format_value(23600, "ms") == "23.6 s"
-    assert format_value(5 * 2**20, "bytes") == "5.0 MB"
+    assert format_value(5 * 2**20, "bytes") == "5.0 MiB"
     assert format_value(12345) == "12.3k" and format_value(2_500_000) == "2.5M"
     specs = {spec.id: spec for spec in demo_profile.metrics}
     assert limits_text(specs["duration"]) == "▲1 min ✖4 min"
