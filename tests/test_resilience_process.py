@@ -26,11 +26,11 @@ COCKPIT = Path(sys.executable).with_name("cockpit")
 
 async def test_a_worker_bug_is_shown_in_its_pane_logged_with_its_traceback_and_the_rest_goes_on(
         demo_profile, aws_target, sentra, boto, tmp_path, monkeypatch) -> None:
-    from tui.cli.main import _configure_logging
+    from tui.cli.launch import configure_logging
 
     root = logging.getLogger()
     handlers = list(root.handlers)
-    _configure_logging(None)  # the default: under the user's state directory (XDG_STATE_HOME here)
+    configure_logging(None)  # the default: under the user's state directory (XDG_STATE_HOME here)
     log_file = tmp_path / "state" / "incident-cockpit" / "cockpit.log"
     try:
         app = CockpitApp(demo_profile, aws_target)

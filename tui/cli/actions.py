@@ -12,23 +12,24 @@ import re
 import sys
 from typing import Any
 
+from tui.cli.loading import SharedFlags, aws_target, load_profile_or_exit
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def add_parsers(commands: Any) -> None:
+def add_parser(commands: Any, parents: SharedFlags) -> None:
     """Add ``actions`` and ``plan`` to the ``cockpit`` sub-command parser."""
     actions = commands.add_parser("actions", help="list the actions the cockpit can run, their parameters and risk")
     actions.add_argument("--profile", "-p", metavar="FILE", help="the system's profile (TOML); checked if given")
+    actions.set_defaults(func=run_actions)
     plan = commands.add_parser(
         "plan", help="show what an action would change and the equivalent aws command; runs nothing",
-        description="Values are JSON when they parse (600, true, null, {\"A\": \"1\"}), text otherwise.")
+        description="Values are JSON when they parse (600, true, null, {\"A\": \"1\"}), text otherwise.",
+        parents=[parents.profile, parents.aws])
     plan.add_argument("action", help="an action id, e.g. lambda.set-timeout (see: cockpit actions)")
     plan.add_argument("target", help="what it acts on, e.g. a function name")
     plan.add_argument("params", nargs="*", metavar="NAME=VALUE", help="the action's parameters")
-    plan.add_argument("--profile", "-p", required=True, metavar="FILE", help="the system's profile (TOML)")
-    plan.add_argument("--region", help="AWS region (overrides the profile)")
-    plan.add_argument("--endpoint-url", help="AWS endpoint, e.g. an emulator (overrides the profile)")
-    plan.add_argument("--aws-profile", help="AWS named profile (overrides the profile)")
+    plan.set_defaults(func=run_plan)
 
 
 def parse_params(words: list[str]) -> dict[str, Any]:
@@ -51,9 +52,7 @@ def run_actions(args: argparse.Namespace) -> int:
     from services.actions.catalog import CATALOG, describe_action
 
     if args.profile:
-        from tui.cli.main import _load
-
-        _load(args.profile)  # a wrong profile is reported and exits 2, as everywhere
+        load_profile_or_exit(args.profile)  # a wrong profile is reported and exits 2, as everywhere
     for action in CATALOG.values():
         print(describe_action(action))
     return 0
@@ -61,14 +60,13 @@ def run_actions(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     from services.errors import BadInput, SourceError
-    from tui.cli.main import _load, _target
 
-    profile = _load(args.profile)
+    profile = load_profile_or_exit(args.profile)
     try:
         from services.actions.catalog import build_action
         from services.aws.session import AwsSession
 
-        action = build_action(AwsSession(_target(profile.aws, args)), args.action, args.target,
+        action = build_action(AwsSession(aws_target(args, profile.aws)), args.action, args.target,
                               parse_params(args.params))
         plan = action.plan()
     except BadInput as error:

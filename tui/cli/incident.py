@@ -4,19 +4,25 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
+
+from tui.cli.loading import SharedFlags, load_profile_or_exit
 
 
-def add_parsers(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: Any, parents: SharedFlags) -> None:
+    """Add ``report`` and ``note`` to the ``cockpit`` sub-command parser."""
     report = commands.add_parser("report", help="the post-incident report (runbook 004's RCA template) from a timeline")
     report.add_argument("timeline", metavar="TIMELINE", help="a timeline file (JSON lines)")
     report.add_argument("--format", choices=("markdown", "json"), default="markdown")
     report.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     report.add_argument("--incident", type=int, default=-1, metavar="N",
                         help="which incident of the timeline (0 = first; default: the last)")
-    note = commands.add_parser("note", help="add a note to the incident timeline (shared store included)")
+    report.set_defaults(func=run_report)
+    note = commands.add_parser("note", help="add a note to the incident timeline (shared store included)",
+                               parents=[parents.profile])
     note.add_argument("text", nargs="+", help="the note")
-    note.add_argument("--profile", "-p", required=True, metavar="FILE")
     note.add_argument("--timeline", metavar="FILE", help="the timeline file (default under ~/.local/state)")
+    note.set_defaults(func=run_note)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -44,12 +50,12 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_note(args: argparse.Namespace, load) -> int:  # noqa: ANN001 - the CLI's profile loader
+def run_note(args: argparse.Namespace) -> int:
     import os
 
     from services.incident.timeline import Timeline
 
-    profile = load(args.profile)
+    profile = load_profile_or_exit(args.profile)
     store = None
     spec = profile.incident
     if spec.store == "postgres" and spec.dsn_env and os.environ.get(spec.dsn_env):

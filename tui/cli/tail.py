@@ -14,9 +14,11 @@ import sys
 import time
 from typing import Any, TextIO
 
+from tui.cli.loading import SharedFlags, aws_target, load_profile_or_exit
 
-def add_parser(commands: Any) -> argparse.ArgumentParser:
-    tail = commands.add_parser("tail", help="print log events of one or more groups (headless)")
+
+def add_parser(commands: Any, parents: SharedFlags) -> None:
+    tail = commands.add_parser("tail", help="print log events of one or more groups (headless)", parents=[parents.aws])
     tail.add_argument("groups", nargs="*", metavar="GROUP", help="log groups (default: the profile's [[logs]])")
     tail.add_argument("--profile", "-p", metavar="FILE", help="a profile: its [aws], [cockpit] and [[logs]]")
     tail.add_argument("--since", default=None, help="how far back to start, e.g. 30s, 10m, 2h (default 10m)")
@@ -29,22 +31,14 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     tail.add_argument("--interval", type=float, default=None, help="seconds between reads (default: logs_poll, 2)")
     tail.add_argument("--lookback", type=float, default=None, help="seconds re-read for late events (default 120)")
     tail.add_argument("--page-size", type=int, default=None, help=argparse.SUPPRESS)
-    tail.add_argument("--region", help="AWS region (overrides the profile)")
-    tail.add_argument("--endpoint-url", help="AWS endpoint, e.g. an emulator (overrides the profile)")
-    tail.add_argument("--aws-profile", help="AWS named profile (overrides the profile)")
-    return tail
+    tail.set_defaults(func=run_tail)
 
 
 def run_tail(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    from services.aws.session import AwsTarget
     from services.profile.model import CockpitSettings, duration_seconds
 
-    profile = None
-    if args.profile:
-        from tui.cli.main import _load
-
-        profile = _load(args.profile)
+    profile = load_profile_or_exit(args.profile) if args.profile else None
     settings = profile.cockpit if profile else CockpitSettings()
     labels = {log.group: log.title for log in profile.logs} if profile else {}
     groups = list(args.groups) or list(labels)
@@ -56,11 +50,7 @@ def run_tail(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except ValueError as error:
         print(f"cockpit tail: --since: {error}", file=sys.stderr)
         return 2
-    aws = profile.aws if profile else None
-    target = AwsTarget(region=args.region or (aws.region if aws else None),
-                       profile=args.aws_profile or (aws.profile if aws else None),
-                       endpoint_url=args.endpoint_url or (aws.endpoint_url if aws else None),
-                       role_arn=aws.role_arn if aws else None)
+    target = aws_target(args, profile.aws if profile else None)
     from services.aws.session import AwsSession
     from services.aws.tail_source import LogTailSource
 
