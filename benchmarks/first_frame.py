@@ -6,77 +6,26 @@ noise hits both alike; the ratio is what counts, of the medians and of the faste
 """
 from __future__ import annotations
 
-import os
-import pty
-import re
-import select
-import signal
 import statistics
-import struct
 import sys
-import termios
-import fcntl
 import time
 from pathlib import Path
 
+from pty_terminal import PtyProgram, visible
+
 ROOT = Path(__file__).resolve().parent.parent
-ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|\x1b\][^\x07]*\x07")
 MARKER = b"Sentra Scanner"
 
 
 def time_to_marker(command: list[str], cols: int = 120, rows: int = 40, timeout: float = 30.0) -> float:
     started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.update(TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows))
-        os.execvp(command[0], command)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     seen = b""
-    elapsed = float("nan")
-    try:
-        while time.perf_counter() - started < timeout:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if MARKER in ANSI.sub(b"", seen):
-                elapsed = time.perf_counter() - started
-                break
-    finally:
-        _quit(pid, fd)
-    return elapsed
-
-
-def _quit(pid: int, fd: int) -> None:
-    """``q`` first (the cockpit stops its emulator), then SIGTERM, then SIGKILL."""
-    try:
-        os.write(fd, b"q")
-    except OSError:
-        pass
-    for sig in (None, signal.SIGTERM, signal.SIGKILL):
-        if sig is not None:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                break
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                select.select([fd], [], [], 0.05)
-                os.read(fd, 65536)
-            except OSError:
-                pass
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if done:
-                os.close(fd)
-                return
-    os.close(fd)
+    with PtyProgram(command, cols=cols, rows=rows) as program:  # stopped ("q" first) on the way out
+        while not program.exited and time.perf_counter() - started < timeout:
+            seen += program.read(0.05)
+            if MARKER in visible(seen):
+                return time.perf_counter() - started
+    return float("nan")
 
 
 def measure(runs: int = 7) -> dict[str, float]:

@@ -4,7 +4,7 @@
 - time on the event loop per refresh: the panes' handlers, and the longest the loop was
   blocked (a probe that asks to wake every 5 ms and measures how late it wakes; goal: the
   UI thread never blocks more than 16 ms);
-- bytes per second the metrics and alarms panes write to a 120×40 terminal (ptybytes),
+- bytes per second the metrics and alarms panes write to a 120×40 terminal (terminal_bytes),
   the demo's Sentra profile without its logs pane, against the demo's emulator.
 
 moto's server runs in a child process, as in the demo: its work never holds this

@@ -111,13 +111,14 @@ def main() -> list[tuple[str, float, str, str]]:
     rows += [("RSS after 20 min of simulated logs", round(start, 1), "MB", "info"),
              ("RSS after 60 min of simulated logs", round(end, 1), "MB", "info"),
              ("RSS growth 20→60 min (buffer full)", round(growth, 1), "MB", "flat (bounded buffer)")]
-    from benchmarks.terminal_bytes import PTYBYTES, bytes_per_second
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from terminal_bytes import bytes_per_second
 
-    if PTYBYTES.exists():
-        for label, extra in (("NO_COLOR=1", {"NO_COLOR": "1"}), ("TERM=xterm", {"TERM": "xterm"})):
-            env = {k: v for k, v in os.environ.items() if k != "COLORTERM"} | extra
-            rows.append((f"bytes/s demo 120×40, {label}", round(bytes_per_second([COCKPIT, "demo"], env=env)), "B/s",
-                         "≤ 3500"))
+    plain = {k: v for k, v in os.environ.items() if k != "COLORTERM"}
+    for label, term, env in (("NO_COLOR=1", "xterm-256color", plain | {"NO_COLOR": "1"}),
+                             ("TERM=xterm", "xterm", plain)):
+        rows.append((f"bytes/s demo 120×40, {label}", round(bytes_per_second([COCKPIT, "demo"], term=term, env=env)),
+                     "B/s", "≤ 3500"))
     return rows
 
 

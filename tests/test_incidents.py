@@ -29,8 +29,16 @@ def _steps(path: Path) -> list[str]:
 
 async def _modal(app, pilot, kind):
     await until(pilot, lambda: isinstance(app.screen, kind) and bool(app.screen.query("Input, Button"))
-                and app.screen.focused is not None, what=kind.__name__)
+                and app.screen.focused is not None,
+                what=lambda: f"{kind.__name__} (on {type(app.screen).__name__}; an action flow open: "
+                             f"{bool(app.actions and app.actions.busy)})")
     return app.screen
+
+
+async def _flow_closed(app, pilot, what: str) -> None:
+    """The executor's thread writes "verified"/"undone" before the flow has the outcome; until the
+    flow closes it refuses another action or an undo (a toast), so the next step waits for that."""
+    await until(pilot, lambda: not app.actions.busy, what=f"the action flow closed after {what}")
 
 
 async def _run_confirmed(app, pilot, action: str, params: dict, timeline: Path) -> None:
@@ -39,6 +47,8 @@ async def _run_confirmed(app, pilot, action: str, params: dict, timeline: Path) 
     screen = await _modal(app, pilot, ConfirmActionScreen)
     screen.query_one("#run", Button).press()  # not a click: a toast may cover that cell
     await until(pilot, lambda: "verified" in _steps(timeline)[before:], what=f"{action} verified {_steps(timeline)} {app.screen}")
+    await _flow_closed(app, pilot, action)
+    assert app.screen is not screen and app.actions.history[-1].plan.action_id == action
 
 
 async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_target, sentra, boto, tmp_path) -> None:
@@ -71,6 +81,7 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
         undo = await _modal(app, pilot, ConfirmActionScreen)
         undo.query_one("#run", Button).press()
         await until(pilot, lambda: "undone" in _steps(timeline), what="the undo")
+        await _flow_closed(app, pilot, "the undo")
         # 4. a note
         await pilot.press("n")
         note = await _modal(app, pilot, NoteScreen)
@@ -84,7 +95,9 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
             if button == "#resolve":
                 screen.query_one("#resolution", Input).value = "timeout raised to 10 minutes"
             screen.query_one(button, Button).press()
-            await pilot.pause()
+            # "!" again before this screen has gone would land on it, and the wait above would find it
+            await until(pilot, lambda closing=screen: app.screen is not closing,
+                        what=f"the incident screen closed by {button}")
         await until(pilot, lambda: app.incidents.incident is None, what="resolved")
         await until(pilot, lambda: header.incident == "", what="the header cleared")
     incidents = fold(read_timeline(timeline))
