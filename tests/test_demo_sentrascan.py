@@ -19,7 +19,8 @@ from services.incident.timeline import Timeline
 from tests.screen_text import screen_text
 from tests.waiting import until, wait_for
 from tui.app import CockpitApp
-from tui.panes.containers import ContainerLogsPane, ContainersPane
+from tui.panes.container_logs import ContainerLogsPane
+from tui.panes.containers import ContainersPane
 from tui.panes.health import HealthPane
 from tui.panes.postgres import PostgresPane
 from tui.screens.dashboard import DashboardScreen

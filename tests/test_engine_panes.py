@@ -11,7 +11,8 @@ from services.profile import load_profile
 from tests.engines import PG_PASSWORD, run_container
 from tests.waiting import until
 from tui.app import CockpitApp
-from tui.panes.containers import ContainerLogsPane, ContainersPane
+from tui.panes.container_logs import ContainerLogsPane
+from tui.panes.containers import ContainersPane
 from tui.panes.health import HealthPane
 from tui.panes.postgres import PostgresPane
 from tui.screens.dashboard import DashboardScreen

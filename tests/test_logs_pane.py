@@ -7,7 +7,7 @@ from services.profile import CockpitSettings, LogSpec, Profile
 from services.profile.model import SystemSpec
 from tests.waiting import until
 from tui.app import CockpitApp
-from tui.panes.logs import LogsPane, parse_jump
+from tui.panes.logs import LogsPane
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.log_groups import LogGroupPicker
 from tui.screens.log_record import LogRecordScreen
@@ -96,12 +96,3 @@ async def test_add_a_group_from_the_list_and_complete_mode(aws_target, boto) -> 
         await pilot.press("p")
         await until(pilot, lambda: "complete mode" in title.status, what="complete mode")
         assert pane.source.mode == "poll"
-
-
-def test_jump_times() -> None:
-    from datetime import datetime
-
-    now = datetime(2026, 1, 2, 15, 0).astimezone()
-    assert parse_jump("-10m", now) == now.timestamp() - 600
-    assert parse_jump("14:05", now) == now.replace(hour=14, minute=5).timestamp()
-    assert parse_jump("25:00", now) is None and parse_jump("soon", now) is None

@@ -1,33 +1,29 @@
-"""The CONTAINERS pane (``[docker]``) and the CONTAINER LOGS pane below it.
+"""The CONTAINERS pane (``[docker]``); the CONTAINER LOGS pane below it is ``container_logs.py``.
 
 The listing is polled in a thread; CPU and memory arrive from one stats stream per
 running container (``services/docker_stats.py``), posted as messages and applied to the
 table at most once a second. Highlighting a container shows its details and tails its
-logs in the same tail view as CloudWatch's, with the same keys (``/`` filter, ``ctrl+r``
-regex, ``t`` jump, ``enter`` expand, ``s`` save, ``end`` follow). An unreachable engine
-is one line in the title, retried with backoff.
+logs in the CONTAINER LOGS pane. An unreachable engine is one line in the title,
+retried with backoff.
 """
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from services.profile import CockpitSettings
 from services.profile.model import DockerSpec
 from tui.panes.engines import request_action
-from tui.messages import (ContainerDetailsLoaded, ContainerLogsArrived, ContainersUpdated, ContainerStatsArrived,
-                          SourceFailed)
+from tui.messages import ContainerDetailsLoaded, ContainersUpdated, ContainerStatsArrived, SourceFailed
 from tui.flows.polling import Poller
+from tui.panes.container_logs import ContainerLogsPane
 from services.formatting import age, human_bytes, local_clock
 from widgets.container_table import ContainerRow, ContainerTable
-from widgets.log_tail import LogTail, TailLine
 from widgets.pane_title import PaneTitle
 
 LIST_INTERVAL = 5.0
@@ -196,157 +192,3 @@ class ContainersPane(Vertical):
         if container is not None:
             request_action(self, VERBS[message.verb], container.name)
 
-
-class ContainerLogsPane(Vertical):
-    """The highlighted container's log, tailed by polling (``ContainerLogTail``: each line once)."""
-
-    DEFAULT_CSS = """
-    ContainerLogsPane {
-        height: 1fr;
-        min-height: 4;
-    }
-    ContainerLogsPane #container-logs-input {
-        dock: bottom;
-        height: 1;
-        border: none;
-        padding: 0 1;
-        display: none;
-    }
-    ContainerLogsPane #container-logs-input.-open {
-        display: block;
-    }
-    """
-
-    BINDINGS = [
-        Binding("slash", "prompt('filter')", "Filter"),
-        Binding("t", "prompt('jump')", "Jump to time", show=False),
-    ]
-
-    def __init__(self, settings: CockpitSettings, *, id: str = "container-logs-pane") -> None:
-        super().__init__(id=id)  # not ".pane" (height: auto in app.tcss): this one takes the rest
-        self.settings = settings
-        self.container: str | None = None
-        self.regex = False
-        self.prompt_mode = "filter"
-        self.status = "highlight a container to tail its log"
-
-    def compose(self) -> ComposeResult:
-        yield PaneTitle("CONTAINER LOGS", id="container-logs-title")
-        yield LogTail(max_lines=self.settings.log_buffer, id="container-logs")
-        yield Input(id="container-logs-input", placeholder="filter (ctrl+r regex)")
-
-    @property
-    def tail(self) -> LogTail:
-        return self.query_one(LogTail)
-
-    def on_mount(self) -> None:
-        self.show_status()
-
-    def follow(self, engine: Any, name: str) -> None:
-        from services.engines.docker import ContainerLogTail
-
-        if name == self.container:
-            return
-        self.container = name
-        self.tail.clear()
-        source = ContainerLogTail(engine, name)
-        poller = Poller("container-logs", self, source.poll, lambda lines: ContainerLogsArrived(name, lines),
-                        self.settings.logs_poll)
-        self.status = "reading…"
-        self.show_status()
-        self.run_worker(poller.run(), name="container-logs", group="container-logs", exclusive=True, exit_on_error=False)
-
-    @on(ContainerLogsArrived)
-    def show_lines(self, message: ContainerLogsArrived) -> None:
-        if message.container != self.container:
-            return  # a late batch of the container highlighted before
-        now = datetime.now(UTC).timestamp()
-        self.tail.append(TailLine(timestamp=line.at.timestamp() if line.at else now, source=line.container,
-                                  message=line.text, group=line.container) for line in message.lines)
-        self.status = ""
-        self.show_status()
-
-    @on(SourceFailed)
-    def show_failure(self, message: SourceFailed) -> None:
-        self.status = message.status
-        self.show_status("warning")
-
-    def show_status(self, level: str = "ok") -> None:
-        tail = self.tail
-        parts = [self.container or ""]
-        flt = tail.filter
-        if flt is not None:
-            parts.append(flt.error or f"{'regex' if flt.regex else 'filter'} {flt.text!r}: {tail.shown_count:,} of {tail.line_count:,}")
-        elif self.container:
-            parts.append(f"{tail.line_count:,} lines")
-        if self.container:
-            parts.append("following" if tail.following else "paused (end: follow)")
-        parts.append(self.status)
-        zone = datetime.now().astimezone().strftime("%Z")
-        self.query_one(PaneTitle).show(" · ".join(p for p in parts if p) + f" · {zone}", level)
-
-    # ------------------------------------------------------------------ the logs pane's keys
-    def action_prompt(self, mode: str) -> None:
-        prompt = self.query_one("#container-logs-input", Input)
-        self.prompt_mode = mode
-        flt = self.tail.filter
-        prompt.placeholder = "filter (ctrl+r regex)" if mode == "filter" else "jump to HH:MM[:SS] or -10m"
-        prompt.value = (flt.text if flt else "") if mode == "filter" else ""
-        prompt.add_class("-open")
-        prompt.focus()
-
-    def on_key(self, event: Any) -> None:
-        prompt = self.query_one("#container-logs-input", Input)
-        if not prompt.has_focus:
-            return
-        if event.key == "escape":
-            event.stop()
-            if self.prompt_mode == "filter":
-                self.tail.set_filter("")
-                self.show_status()
-            prompt.remove_class("-open")
-            self.tail.focus()
-        elif event.key == "ctrl+r" and self.prompt_mode == "filter":
-            event.stop()
-            self.regex = not self.regex
-            self.tail.set_filter(prompt.value, regex=self.regex)
-            self.show_status()
-
-    @on(Input.Changed, "#container-logs-input")
-    def filter_as_you_type(self, event: Input.Changed) -> None:
-        if self.prompt_mode == "filter":
-            self.tail.set_filter(event.value, regex=self.regex)
-            self.show_status()
-
-    @on(Input.Submitted, "#container-logs-input")
-    def prompt_submitted(self, event: Input.Submitted) -> None:
-        from tui.panes.logs import parse_jump
-
-        if self.prompt_mode == "jump" and event.value.strip():
-            when = parse_jump(event.value.strip())
-            if when is None or not self.tail.jump_to(when):
-                self.notify("no line at or after that time in the buffer", severity="warning")
-                return
-        self.query_one("#container-logs-input", Input).remove_class("-open")
-        self.tail.focus()
-
-    @on(LogTail.LineSelected)
-    def expand_line(self, message: LogTail.LineSelected) -> None:
-        from tui.screens.log_record import LogRecordScreen
-
-        line = message.line
-        self.app.push_screen(LogRecordScreen(line.message, {
-            "time": datetime.fromtimestamp(line.timestamp).astimezone().isoformat(timespec="milliseconds"),
-            "container": line.source}))
-
-    @on(LogTail.SaveRequested)
-    def save_lines(self, message: LogTail.SaveRequested) -> None:
-        from tui.panes.logs import write_lines
-
-        path = Path.cwd() / f"cockpit-{self.container or 'container'}-{datetime.now():%Y%m%d-%H%M%S}.log"
-        try:
-            write_lines(path, message.lines)
-        except OSError as error:
-            self.notify(f"could not save: {error}", severity="error")
-            return
-        self.notify(f"saved {len(message.lines):,} lines to {path}")

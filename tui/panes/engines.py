@@ -25,7 +25,8 @@ class EngineUnavailable(SourceError):
 def engine_panes(profile: Profile) -> Iterator[Widget]:
     """The panes for ``[docker]``, ``[postgres]`` and ``[[health]]``, in that order."""
     if profile.docker is not None:
-        from tui.panes.containers import ContainerLogsPane, ContainersPane
+        from tui.panes.container_logs import ContainerLogsPane
+        from tui.panes.containers import ContainersPane
 
         yield ContainersPane(profile.docker, profile.cockpit)
         yield ContainerLogsPane(profile.cockpit)
