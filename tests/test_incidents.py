@@ -39,13 +39,16 @@ async def _run_confirmed(app, pilot, action: str, params: dict, timeline: Path) 
     screen = await _modal(app, pilot, ConfirmActionScreen)
     screen.query_one("#run", Button).press()  # not a click: a toast may cover that cell
     await until(pilot, lambda: "verified" in _steps(timeline)[before:], what=f"{action} verified {_steps(timeline)} {app.screen}")
+    # "verified" is on file before the flow is free: a next action started in between is refused as "already open".
+    await until(pilot, lambda: not app.cockpit.actions.busy, what=f"{action}'s flow to finish")
 
 
 async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_target, sentra, boto, tmp_path) -> None:
     timeline = tmp_path / "timeline.jsonl"
     app = CockpitApp(demo_profile, aws_target, timeline_path=timeline)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.actions is not None, what="ready")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                    and app.cockpit.connected, what="ready")
         # 1. open (P2) from the incident screen
         await pilot.press("exclamation_mark")
         screen = await _modal(app, pilot, IncidentScreen)
@@ -53,7 +56,7 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
         screen.query_one("#services", Input).value = "scanner, results queue"
         screen.query_one("#severity", OptionList).highlighted = 1
         screen.query_one("#open", Button).press()
-        await until(pilot, lambda: app.incidents.incident is not None, what="the open incident")
+        await until(pilot, lambda: app.cockpit.incidents.incident is not None, what="the open incident")
         header = app.screen.query_one("#header")
         await until(pilot, lambda: header.incident.startswith("P2 High · Scanner timing out"), what="header")
         assert "ack due in" in header.incident
@@ -85,7 +88,7 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
                 screen.query_one("#resolution", Input).value = "timeout raised to 10 minutes"
             screen.query_one(button, Button).press()
             await pilot.pause()
-        await until(pilot, lambda: app.incidents.incident is None, what="resolved")
+        await until(pilot, lambda: app.cockpit.incidents.incident is None, what="resolved")
         await until(pilot, lambda: header.incident == "", what="the header cleared")
     incidents = fold(read_timeline(timeline))
     assert len(incidents) == 1 and incidents[0].resolved and incidents[0].acknowledged
@@ -141,7 +144,7 @@ async def test_two_cockpits_share_an_incident_through_postgres(demo_profile, aws
                             'dsn_env = "SENTRASCAN_PG_DSN"\ntable = "shared_timeline_test"\n')
     app = CockpitApp(profile, aws_target, timeline_path=tmp_path / "alice.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.incidents is not None, what="ready")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None, what="ready")
         await pilot.press("n")
         note = await _modal(app, pilot, NoteScreen)
         note.query_one(Input).value = "alice: restarting nothing yet"
