@@ -11,6 +11,7 @@ from services.actions.executor import ActionExecutor, Confirmation, Outcome
 from services.aws.session import AwsSession
 from services.errors import AccessDenied, BadInput, NotConfirmed, ReadOnly
 from services.incident.timeline import Timeline, read_timeline
+from services.sources import Sources
 from tests.action_cases import FUNCTION, seed_messages
 
 SYSTEM = "Sentra Scanner"
@@ -22,7 +23,7 @@ def timeline_path(tmp_path: Path) -> Path:
 
 
 def make_executor(session: Any, path: Path, *, read_only: bool = False) -> ActionExecutor:
-    return ActionExecutor(session, Timeline(path, profile=SYSTEM), read_only=read_only, profile_name=SYSTEM)
+    return ActionExecutor(Sources(aws=session), Timeline(path, profile=SYSTEM), read_only=read_only, profile_name=SYSTEM)
 
 
 def steps(path: Path) -> list[str]:

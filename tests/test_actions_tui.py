@@ -28,7 +28,8 @@ def _lambda(boto) -> dict:
 
 
 async def _ready(app: CockpitApp, pilot) -> None:
-    await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.actions is not None, what="connected")
+    await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                and app.cockpit.connected, what="connected")
 
 
 async def _confirm_screen(app: CockpitApp, pilot) -> ConfirmActionScreen:
@@ -56,7 +57,8 @@ async def test_confirm_runs_and_records_every_step(demo_profile, aws_target, sen
         await until(pilot, lambda: "verified" in _steps(timeline), what=f"the verified step {_steps(timeline)}")
         assert _lambda(boto)["Timeout"] == 600
         assert _steps(timeline) == ["planned", "confirmed", "started", "succeeded", "verified"]
-        # u: the undo is a new plan, confirmed like any other.
+        # u: the undo is a new plan, confirmed like any other (once the flow is free: "verified" is on file first).
+        await until(pilot, lambda: not app.cockpit.actions.busy, what="the flow to finish")
         await pilot.press("u")
         undo = await _confirm_screen(app, pilot)
         assert [(c.before, c.after) for c in undo.plan.changes] == [(600, 300)]
@@ -114,7 +116,7 @@ async def test_read_only_has_no_run_path(demo_profile, aws_target, sentra, boto,
         # Even a hand-made confirmation cannot run: the executor refuses centrally.
         from services.actions.executor import Confirmation
 
-        executor = app.actions.executor
+        executor = app.cockpit.actions.executor
         action, plan = executor.prepare("lambda.set-timeout", FUNCTION, {"timeout": 900})
         with pytest.raises(ReadOnly):
             executor.execute(action, plan, Confirmation(plan))

@@ -5,6 +5,7 @@ import pytest
 
 from services.actions.executor import ActionExecutor
 from services.incident.timeline import Timeline
+from services.sources import Sources
 
 BOOKS = ["lambda_timeouts", "high_memory", "service_compromise", "sqs_failures", "s3_access_denied",
          "unauthorized_access"]
@@ -18,7 +19,7 @@ def test_the_demo_has_a_playbook_per_runbook_issue(demo_profile) -> None:
 
 @pytest.mark.parametrize("book_id", BOOKS)
 def test_each_resolution_step_plans_on_the_seeded_system(book_id, demo_profile, sentra, aws_session, tmp_path) -> None:
-    executor = ActionExecutor(aws_session, Timeline(tmp_path / "t.jsonl"), read_only=True, profile_name="demo")
+    executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=True, profile_name="demo")
     book = next(book for book in demo_profile.playbooks if book.id == book_id)
     assert book.resolution
     for step in book.resolution:
@@ -44,7 +45,7 @@ def test_the_timeout_playbook_ends_the_failures_in_the_demo(sentra, boto, aws_se
     play(20)
     assert sentra.phase() == "timeouts"
     assert state("sentra-lambda-errors") == "ALARM"
-    executor = ActionExecutor(aws_session, Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
     action, plan = executor.prepare("lambda.set-timeout", "customer-sentra-scanner", {"timeout": 600})
     assert executor.execute(action, plan, Confirmation(plan)).ok
     sentra.tick_count = 39

@@ -12,6 +12,7 @@ import pytest
 
 from services.actions.executor import ActionExecutor, Confirmation
 from services.incident.timeline import Timeline
+from services.sources import Sources
 from tests.demo_scenarios import NAMES, jump_to_incident, profile_of, seed_scenario, tick
 
 DIAGNOSIS_ONLY = {"neptune_issues"}  # runbook 004's Neptune section: no action of the catalog fits
@@ -25,7 +26,7 @@ def scenario(request, boto):
 
 
 def _executor(aws_session, tmp_path: Path, *, read_only: bool) -> ActionExecutor:
-    return ActionExecutor(aws_session, Timeline(tmp_path / "timeline.jsonl"), read_only=read_only, profile_name="demo")
+    return ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "timeline.jsonl"), read_only=read_only, profile_name="demo")
 
 
 def _states(aws_session, profile) -> dict[str, str]:

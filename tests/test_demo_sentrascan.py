@@ -16,6 +16,7 @@ from services.demo.scenarios.sentrascan_platform import (API_CONTAINER, DSN_ENV,
 from services.engines.postgres import PostgresSource
 from services.profile import load_profile
 from services.incident.timeline import Timeline
+from services.sources import Sources
 from tests.screen_text import screen_text
 from tests.waiting import until, wait_for
 from tui.app import CockpitApp
@@ -136,7 +137,7 @@ def test_the_incident_and_the_playbooks_first_resolution_step(platform_env, tmp_
                                 (pid,))
     assert waiting[0]["n"] >= 1
     writes_before = platform.writes
-    executor = ActionExecutor(source, Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    executor = ActionExecutor(Sources(postgres=source), Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
     action, plan = executor.prepare(step.action, str(pid), dict(step.params))
     assert plan.command == f"SELECT pg_terminate_backend({pid});"
     assert plan.changes[2].before == "idle in transaction"
@@ -153,7 +154,7 @@ def test_revoke_api_key_plans_runs_verifies_and_undoes(platform_env, tmp_path) -
     profile = demo_profile(tmp_path, platform.health.url)
     step = profile.playbooks[2].resolution[0]
     assert (step.action, step.target) == ("postgres.revoke-api-key", LEAKED_KEY)
-    executor = ActionExecutor(source, Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    executor = ActionExecutor(Sources(postgres=source), Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
 
     def revoked() -> bool:
         return source.query_sync("key", "SELECT is_revoked FROM api_keys WHERE id = %s", (LEAKED_KEY,))[0]["is_revoked"]

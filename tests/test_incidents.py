@@ -31,14 +31,14 @@ async def _modal(app, pilot, kind):
     await until(pilot, lambda: isinstance(app.screen, kind) and bool(app.screen.query("Input, Button"))
                 and app.screen.focused is not None,
                 what=lambda: f"{kind.__name__} (on {type(app.screen).__name__}; an action flow open: "
-                             f"{bool(app.actions and app.actions.busy)})")
+                             f"{bool(app.cockpit.actions and app.cockpit.actions.busy)})")
     return app.screen
 
 
 async def _flow_closed(app, pilot, what: str) -> None:
     """The executor's thread writes "verified"/"undone" before the flow has the outcome; until the
     flow closes it refuses another action or an undo (a toast), so the next step waits for that."""
-    await until(pilot, lambda: not app.actions.busy, what=f"the action flow closed after {what}")
+    await until(pilot, lambda: not app.cockpit.actions.busy, what=f"the action flow closed after {what}")
 
 
 async def _run_confirmed(app, pilot, action: str, params: dict, timeline: Path) -> None:
@@ -48,14 +48,15 @@ async def _run_confirmed(app, pilot, action: str, params: dict, timeline: Path) 
     screen.query_one("#run", Button).press()  # not a click: a toast may cover that cell
     await until(pilot, lambda: "verified" in _steps(timeline)[before:], what=f"{action} verified {_steps(timeline)} {app.screen}")
     await _flow_closed(app, pilot, action)
-    assert app.screen is not screen and app.actions.history[-1].plan.action_id == action
+    assert app.screen is not screen and app.cockpit.actions.history[-1].plan.action_id == action
 
 
 async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_target, sentra, boto, tmp_path) -> None:
     timeline = tmp_path / "timeline.jsonl"
     app = CockpitApp(demo_profile, aws_target, timeline_path=timeline)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.actions is not None, what="ready")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                    and app.cockpit.connected, what="ready")
         # 1. open (P2) from the incident screen
         await pilot.press("exclamation_mark")
         screen = await _modal(app, pilot, IncidentScreen)
@@ -63,7 +64,7 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
         screen.query_one("#services", Input).value = "scanner, results queue"
         screen.query_one("#severity", OptionList).highlighted = 1
         screen.query_one("#open", Button).press()
-        await until(pilot, lambda: app.incidents.incident is not None, what="the open incident")
+        await until(pilot, lambda: app.cockpit.incidents.incident is not None, what="the open incident")
         header = app.screen.query_one("#header")
         await until(pilot, lambda: header.incident.startswith("P2 High · Scanner timing out"), what="header")
         assert "ack due in" in header.incident
@@ -98,7 +99,7 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
             # "!" again before this screen has gone would land on it, and the wait above would find it
             await until(pilot, lambda closing=screen: app.screen is not closing,
                         what=f"the incident screen closed by {button}")
-        await until(pilot, lambda: app.incidents.incident is None, what="resolved")
+        await until(pilot, lambda: app.cockpit.incidents.incident is None, what="resolved")
         await until(pilot, lambda: header.incident == "", what="the header cleared")
     incidents = fold(read_timeline(timeline))
     assert len(incidents) == 1 and incidents[0].resolved and incidents[0].acknowledged
@@ -154,7 +155,7 @@ async def test_two_cockpits_share_an_incident_through_postgres(demo_profile, aws
                             'dsn_env = "SENTRASCAN_PG_DSN"\ntable = "shared_timeline_test"\n')
     app = CockpitApp(profile, aws_target, timeline_path=tmp_path / "alice.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.incidents is not None, what="ready")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None, what="ready")
         await pilot.press("n")
         note = await _modal(app, pilot, NoteScreen)
         note.query_one(Input).value = "alice: restarting nothing yet"

@@ -27,9 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from services.profile import Profile
-    from services.incident.timeline import Timeline
-    from tui.flows.action_flow import ActionFlow
-    from tui.flows.incident_tracker import IncidentTracker
+    from tui.flows.cockpit import Cockpit
 
 log = logging.getLogger("cockpit.app")
 
@@ -63,14 +61,11 @@ class CockpitApp(App[int]):
         """Called when the terminal hangs up, before the process exits (the CLI stops the demo's emulator)."""
         self.theme_choice = theme
         """``--theme``; else the profile's ``[cockpit] theme``; else ``DEFAULT_THEME``."""
-        self.timeline_path = timeline_path
-        self.prepare_engines = prepare_engines
-        """Called in a thread before the engine panes start: puts their endpoints in the environment,
-        returns the engines that are unavailable (``{"docker": "podman is not installed"}``)."""
-        self.actions: ActionFlow | None = None
-        """Set by the dashboard once connected: the only way to an action's run."""
-        self.incidents: IncidentTracker | None = None
-        """The timeline this cockpit writes to and the open incident; set once the profile is loaded."""
+        self._timeline_path = timeline_path
+        self._prepare_engines = prepare_engines
+        self.cockpit: Cockpit | None = None
+        """The profile's sources, timeline, incident and action flow (``tui/flows/cockpit.py``); set once
+        the profile is loaded. Screens and panes reach it with ``cockpit(widget)``."""
         self._profile_source = profile if callable(profile) else None
         self.profile: Profile | None = None if callable(profile) else profile
         self.system_name = system_name or (self.profile.system.name if self.profile else "")
@@ -113,11 +108,12 @@ class CockpitApp(App[int]):
         assert self.profile is not None
         if self.theme_choice is None:
             self._apply_theme(self.profile.cockpit.theme)
-        from tui.flows.incident_tracker import IncidentTracker
+        from tui.flows.cockpit import Cockpit
         from tui.screens.dashboard import DashboardScreen
 
-        self.incidents = IncidentTracker(self, self.profile, self.timeline_path)
-        self.run_worker(self.incidents.follow(), group="incident", name="incident", exit_on_error=False)
+        self.cockpit = Cockpit(self, self.profile, read_only=self.read_only, timeline_path=self._timeline_path,
+                               prepare_engines=self._prepare_engines)
+        self.run_worker(self.cockpit.incidents.follow(), group="incident", name="incident", exit_on_error=False)
         self.sub_title = self.profile.system.name
         self.push_screen(DashboardScreen(self.profile, self.target, self.connect, read_only=self.read_only))
 
@@ -147,40 +143,28 @@ class CockpitApp(App[int]):
     # ------------------------------------------------------------------ actions, playbooks, timeline
     def start_action(self, action_id: str, target: str = "", params: dict | None = None, *, ask: bool = True) -> None:
         """Plan ``action_id`` (form first when ``ask``), then the confirmation screen."""
-        if self.actions is None and self.profile is not None and not self.profile.has_aws:
-            from tui.panes.engines import engine_flow
-
-            engine_flow(self)  # engines only: the flow needs no AWS session
-        if self.actions is None:
+        if self.cockpit is None:
             self.notify("Not connected yet: actions are available once the sources are.", severity="warning")
             return
-        self.actions.start(action_id, target, params, ask=ask)
+        self.cockpit.start_action(action_id, target, params, ask=ask)
 
     def action_undo(self) -> None:
-        if self.actions is None:
+        if self.cockpit is None:
             self.notify("No action has run in this cockpit.", severity="warning")
             return
-        self.actions.undo_last()
-
-    @property
-    def timeline(self) -> Timeline | None:
-        """Where every step, note and alarm transition is recorded."""
-        return self.incidents.timeline if self.incidents else None
+        self.cockpit.undo()
 
     def action_timeline(self) -> None:
-        from tui.screens.timeline import TimelineScreen
-
-        if self.incidents is not None:
-            tracker = self.incidents
-            self.push_screen(TimelineScreen(tracker.timeline.path, tracker.read_events, shared=tracker.store is not None))
+        if self.cockpit is not None:
+            self.cockpit.show_timeline()
 
     def action_note(self) -> None:
-        if self.incidents is not None:
-            self.incidents.note_dialog()
+        if self.cockpit is not None:
+            self.cockpit.incidents.note_dialog()
 
     def action_incident(self) -> None:
-        if self.incidents is not None:
-            self.incidents.incident_dialog()
+        if self.cockpit is not None:
+            self.cockpit.incidents.incident_dialog()
 
     def open_playbook(self, playbook_id: str) -> None:
         from tui.screens.playbook import PlaybookScreen

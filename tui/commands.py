@@ -11,24 +11,26 @@ class CockpitCommands(Provider):
 
     def _entries(self) -> list[tuple[str, str, object]]:
         from services.actions.catalog import CATALOG
+        from tui.flows.cockpit import CockpitHost
         from tui.screens.action_menu import known_targets
 
         app = self.app
-        profile = getattr(app, "profile", None)
         entries: list[tuple[str, str, object]] = []
-        if profile is None:
-            return entries
+        if not isinstance(app, CockpitHost) or app.cockpit is None:
+            return entries  # the profile is not loaded yet
+        owner = app.cockpit
+        profile = owner.profile
         for action_id, cls in CATALOG.items():
             family = action_id.split(".")[0] + "."
             targets = known_targets(profile, family) or [""]
             for target in targets:
                 name = f"Action: {action_id} {target}".rstrip()
-                entries.append((name, cls.title, partial(app.start_action, action_id, target)))
+                entries.append((name, cls.title, partial(owner.start_action, action_id, target)))
         for book in profile.playbooks:
             entries.append((f"Playbook: {book.title}", f"{len(book.resolution)} resolution step(s)",
                             partial(app.open_playbook, book.id)))
-        entries.append(("Timeline", "every step, note and alarm transition", app.action_timeline))
-        entries.append(("Undo the last action", "plans its inverse, confirmed like any action", app.action_undo))
+        entries.append(("Timeline", "every step, note and alarm transition", owner.show_timeline))
+        entries.append(("Undo the last action", "plans its inverse, confirmed like any action", owner.undo))
         entries.append(("Help", "keys", app.action_help))
         return entries
 

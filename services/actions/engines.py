@@ -1,46 +1,47 @@
-"""How docker.* and postgres.* actions find their engine.
+"""What each action is built with, and how docker.* and postgres.* actions find their engine.
 
-The executor builds every action with one ``session``. For these actions it may be the
-engine itself (``DockerEngine`` / ``PostgresSource``), an object carrying them as
-``.docker`` / ``.postgres`` attributes, or anything else (the AWS session): then the
-engines the cockpit registered with ``use`` for the open profile are used.
+The executor holds the profile's ``Sources``. An action of the docker or postgres
+family is built with the ``Sources`` themselves and takes its engine from them (a
+test may build one with the engine directly); every other action is an AWS one and
+gets the AWS session.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from services.engines.docker import DockerEngine
-from services.errors import BadInput
 from services.engines.postgres import PostgresSource
+from services.errors import BadInput
+from services.sources import Sources
 
-_registered: dict[str, Any] = {}
-
-
-def use(*, docker: DockerEngine | None = None, postgres: PostgresSource | None = None) -> None:
-    """Register the open profile's engines (the cockpit calls this when its panes start)."""
-    if docker is not None:
-        _registered["docker"] = docker
-    if postgres is not None:
-        _registered["postgres"] = postgres
+ENGINE_FAMILIES = frozenset({"docker", "postgres"})
+"""Action id prefixes (``docker.restart``, ``postgres.terminate``...) whose actions talk to an engine, not AWS."""
 
 
-def forget() -> None:
-    _registered.clear()
+def uses_aws(action_id: str) -> bool:
+    return action_id.partition(".")[0] not in ENGINE_FAMILIES
+
+
+def session_for(sources: Sources, action_id: str) -> Any:
+    """The ``session`` an action of ``action_id`` is built with; ``BadInput`` when an AWS one has none."""
+    if not uses_aws(action_id):
+        return sources
+    if sources.aws is None:
+        raise BadInput(f"{action_id}: no AWS session (the profile has no [aws] section, or it is not connected yet)")
+    return sources.aws
 
 
 def docker_engine(session: Any) -> DockerEngine:
     if isinstance(session, DockerEngine):
         return session
-    engine = getattr(session, "docker", None) or _registered.get("docker")
-    if not isinstance(engine, DockerEngine):
-        raise BadInput("no Docker engine: the profile has no [docker] section")
-    return engine
+    if isinstance(session, Sources) and session.docker is not None:
+        return session.docker
+    raise BadInput("no Docker engine: the profile has no [docker] section")
 
 
 def postgres_source(session: Any) -> PostgresSource:
     if isinstance(session, PostgresSource):
         return session
-    source = getattr(session, "postgres", None) or _registered.get("postgres")
-    if not isinstance(source, PostgresSource):
-        raise BadInput("no database: the profile has no [postgres] section")
-    return source
+    if isinstance(session, Sources) and session.postgres is not None:
+        return session.postgres
+    raise BadInput("no database: the profile has no [postgres] section")

@@ -2,7 +2,7 @@
 
 How the UI uses it (all calls block on AWS: call them from a thread worker)::
 
-    executor = ActionExecutor(session, Timeline(profile=name), read_only=False, profile_name=name)
+    executor = ActionExecutor(Sources(aws=session), Timeline(profile=name), read_only=False, profile_name=name)
     action, plan = executor.prepare("lambda.set-timeout", "customer-sentra-scanner", {"timeout": 600})
     # show ``plan``; for plan.risk != LOW the person types plan.target
     outcome = executor.execute(action, plan, Confirmation(plan, typed_target=typed))
@@ -29,8 +29,10 @@ from typing import Any
 from services.actions.base import Action, Plan, Verification
 from services.actions.catalog import CATALOG, build_action
 from services.actions.common import format_value
+from services.actions.engines import session_for
 from services.errors import BadInput, NotConfirmed, ReadOnly, SourceError
 from services.incident.timeline import Step, Timeline
+from services.sources import Sources
 
 log = logging.getLogger("cockpit.actions")
 
@@ -67,11 +69,12 @@ def _fields(plan: Plan, which: str) -> dict[str, Any]:
 
 
 class ActionExecutor:
-    """Runs actions for one system through one session, recording every step."""
+    """Runs actions for one system against its sources, recording every step."""
 
-    def __init__(self, session: Any, timeline: Timeline, *, read_only: bool, profile_name: str,
+    def __init__(self, sources: Sources, timeline: Timeline, *, read_only: bool, profile_name: str,
                  catalog: dict[str, type[Action]] | None = None) -> None:
-        self.session = session
+        self.sources = sources
+        """The profile's: its AWS session may arrive after this executor (set on the same object)."""
         self.timeline = timeline
         self.read_only = read_only
         self.profile_name = profile_name
@@ -97,7 +100,7 @@ class ActionExecutor:
         """
         if action_id not in self.catalog:
             raise BadInput(f"unknown action {action_id!r}; known: {', '.join(self.catalog)}")
-        action = self.catalog[action_id].build(self.session, target, dict(raw_params or {}))
+        action = self.catalog[action_id].build(session_for(self.sources, action_id), target, dict(raw_params or {}))
         plan = action.plan()
         self._record_plan(plan)
         return action, plan
@@ -145,7 +148,8 @@ class ActionExecutor:
             plan = outcome_or_plan
             inverse = None
             if plan.reversible:
-                inverse = build_action(self.session, plan.action_id, plan.target, plan.params).inverse(plan)
+                session = session_for(self.sources, plan.action_id)
+                inverse = build_action(session, plan.action_id, plan.target, plan.params).inverse(plan)
         if inverse is None:
             raise BadInput(f"{plan.action_id} on {plan.target} cannot be undone")
         undo_plan = replace(inverse.plan(), undoes=plan.action_id)
@@ -172,7 +176,7 @@ class ActionExecutor:
     def _check_still_current(self, action: Action, plan: Plan) -> None:
         """Plan again from the resolved parameters; refuse when the "before" moved."""
         try:
-            fresh = type(action).build(self.session, plan.target, plan.params).plan()
+            fresh = type(action).build(action.session, plan.target, plan.params).plan()
         except SourceError as error:
             self._refuse(plan, error)
         volatile = getattr(action, "volatile", frozenset())

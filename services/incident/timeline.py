@@ -26,10 +26,13 @@ import threading
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.errors import SourceError
 from services.redact import mask_text, redact
+
+if TYPE_CHECKING:
+    from services.profile import Profile
 
 log = logging.getLogger("cockpit.timeline")
 
@@ -130,6 +133,27 @@ class Timeline:
 
     def events(self) -> list[dict[str, Any]]:
         return read_timeline(self.path)
+
+
+def open_timeline(profile: Profile, path: Path | str | None = None) -> Timeline:
+    """The profile's timeline: the file, mirrored to the shared store when ``[incident] store = "postgres"``
+    and its DSN variable is set (else ``mirror`` is None: see ``store_unset``). No connection yet."""
+    store = None
+    spec = profile.incident
+    dsn = os.environ.get(spec.dsn_env) if spec.store == "postgres" and spec.dsn_env else None
+    if dsn:
+        from services.incident.timeline_store import PostgresTimelineStore
+
+        store = PostgresTimelineStore(dsn, spec.table)
+    return Timeline(path, profile=profile.system.name, mirror=store)
+
+
+def store_unset(profile: Profile) -> str | None:
+    """The variable a shared store needs and the environment lacks (the timeline then stays in the file)."""
+    spec = profile.incident
+    if spec.store == "postgres" and spec.dsn_env and not os.environ.get(spec.dsn_env):
+        return spec.dsn_env
+    return None
 
 
 def _fsync_directory(path: Path) -> None:

@@ -51,18 +51,11 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_note(args: argparse.Namespace) -> int:
-    import os
-
-    from services.incident.timeline import Timeline
+    from services.incident.timeline import open_timeline
 
     profile = load_profile_or_exit(args.profile)
-    store = None
-    spec = profile.incident
-    if spec.store == "postgres" and spec.dsn_env and os.environ.get(spec.dsn_env):
-        from services.incident.timeline_store import PostgresTimelineStore
-
-        store = PostgresTimelineStore(os.environ[spec.dsn_env], spec.table)
-    timeline = Timeline(args.timeline, profile=profile.system.name, mirror=store)
+    timeline = open_timeline(profile, args.timeline)
+    store = timeline.mirror
     event = timeline.append("note", detail=" ".join(args.text))
     if store is not None and store.pending:
         print("cockpit note: recorded in the file; the shared store is unreachable", file=sys.stderr)

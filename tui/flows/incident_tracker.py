@@ -7,7 +7,6 @@ seconds, so another responder's acknowledgement or note shows up here too.
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,22 +23,16 @@ REFRESH_SECONDS = 5.0
 
 class IncidentTracker:
     def __init__(self, app: App, profile: Profile, path: Path | None) -> None:
-        from services.incident.timeline import Timeline
+        from services.incident.timeline import open_timeline, store_unset
 
         self.app = app
         self.profile = profile
-        self.store = None
-        spec = profile.incident
-        if spec.store == "postgres" and spec.dsn_env:
-            dsn = os.environ.get(spec.dsn_env)
-            if dsn:
-                from services.incident.timeline_store import PostgresTimelineStore
-
-                self.store = PostgresTimelineStore(dsn, spec.table)
-            else:
-                app.notify(f"[incident] store: ${spec.dsn_env} is not set; the timeline stays in the local file",
-                           severity="warning", timeout=10)
-        self.timeline: Timeline = Timeline(path, profile=profile.system.name, mirror=self.store)
+        self.timeline: Timeline = open_timeline(profile, path)
+        self.store = self.timeline.mirror
+        unset = store_unset(profile)
+        if unset:
+            app.notify(f"[incident] store: ${unset} is not set; the timeline stays in the local file",
+                       severity="warning", timeout=10)
         self.incident: Incident | None = None
         self.events: list[dict[str, Any]] = []
         self._header_text: str | None = None

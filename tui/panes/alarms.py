@@ -20,6 +20,7 @@ from textual.message import Message
 from services.aws.alarms import STATE_ORDER
 from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition
 from services.profile import Profile
+from tui.flows.cockpit import cockpit
 from tui.messages import PlaybookRequested
 from services.formatting import local_clock, local_since
 from widgets.alarm_table import AlarmRow, AlarmTable
@@ -143,11 +144,7 @@ class AlarmsPane(Vertical):
 
     def record(self, change: AlarmTransition) -> None:
         """The timeline hook: one ``alarm`` step per transition, written (fsync) off the event loop."""
-        timeline = getattr(self.app, "timeline", None)
-        if timeline is None:
-            from services.incident.timeline import Timeline
-
-            timeline = self._timeline = getattr(self, "_timeline", None) or Timeline(profile=self.profile.system.name)
+        timeline = cockpit(self).timeline
         event = timeline_event(change)
         self.run_worker(lambda: timeline.append("alarm", **event), thread=True, group="timeline",
                         name=f"timeline alarm {change.name}", exit_on_error=False)

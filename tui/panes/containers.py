@@ -9,7 +9,7 @@ retried with backoff.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +18,16 @@ from textual.widgets import Static
 
 from services.profile import CockpitSettings
 from services.profile.model import DockerSpec
-from tui.panes.engines import request_action
+from tui.flows.cockpit import request_action
 from tui.messages import ContainerDetailsLoaded, ContainersUpdated, ContainerStatsArrived, SourceFailed
 from tui.flows.polling import Poller
 from tui.panes.container_logs import ContainerLogsPane
 from services.formatting import age, human_bytes, local_clock
 from widgets.container_table import ContainerRow, ContainerTable
 from widgets.pane_title import PaneTitle
+
+if TYPE_CHECKING:
+    from services.engines.docker import DockerEngine
 
 LIST_INTERVAL = 5.0
 USAGE_APPLY_INTERVAL = 1.0
@@ -87,13 +90,11 @@ class ContainersPane(Vertical):
         self.title.show(f"connecting to {self.spec.host or 'the local engine'}…", "busy")
         self.set_interval(USAGE_APPLY_INTERVAL, self.apply_usage)
 
-    def start(self) -> None:
-        from services.actions import engines
-        from services.engines.docker import DockerEngine
+    def start(self, engine: DockerEngine) -> None:
+        """Poll ``engine`` (the cockpit's ``DockerEngine``, the one its actions run on)."""
         from services.engines.docker_stats import StatsStreams
 
-        self.engine = DockerEngine(self.spec.host)
-        engines.use(docker=self.engine)
+        self.engine = engine
         self.streams = StatsStreams(self.engine, lambda stats: self.post_message(ContainerStatsArrived(stats)))
         project = self.spec.project
         self.poller = Poller("containers", self, lambda: self.engine.list(project), ContainersUpdated, LIST_INTERVAL)

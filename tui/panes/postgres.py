@@ -8,19 +8,22 @@ Keys on the table: ``enter`` full query, ``C`` cancel, ``K`` terminate (type the
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from services.profile.model import PostgresSpec
-from tui.panes.engines import request_action
+from tui.flows.cockpit import request_action
 from tui.messages import PostgresActivityUpdated, SourceFailed
 from tui.flows.polling import Poller
 from services.formatting import local_clock, seconds_text
 from widgets.backend_table import BackendRow, BackendTable
 from widgets.pane_title import PaneTitle
+
+if TYPE_CHECKING:
+    from services.engines.postgres import PostgresSource
 
 ACTIVITY_INTERVAL = 2.0
 VERBS = {"cancel": "postgres.cancel", "terminate": "postgres.terminate"}
@@ -68,12 +71,9 @@ class PostgresPane(Vertical):
     def on_mount(self) -> None:
         self.title.show(f"connecting with ${self.spec.dsn_env}…", "busy")
 
-    def start(self) -> None:
-        from services.actions import engines
-        from services.engines.postgres import PostgresSource
-
-        self.source = PostgresSource(self.spec.dsn_env)
-        engines.use(postgres=self.source)
+    def start(self, source: PostgresSource) -> None:
+        """Poll ``source`` (the cockpit's ``PostgresSource``, the one its actions run on)."""
+        self.source = source
         self.poller = Poller("postgres", self, self.source.activity, PostgresActivityUpdated, ACTIVITY_INTERVAL)
         self.run_worker(self.poller.run(), name="postgres", group="postgres", exclusive=True, exit_on_error=False)
 

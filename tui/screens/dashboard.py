@@ -15,6 +15,7 @@ from services.aws.session import AwsSession, AwsTarget
 from services.errors import SourceError
 from services.profile import Profile
 from services.profile.model import duration_seconds
+from tui.flows.cockpit import cockpit
 from tui.panes.alarms import AlarmsPane, alarm_messages
 from tui.panes.engines import engine_panes, engines_where, refresh_engine_panes, start_engine_panes
 from tui.panes.logs import LogsPane
@@ -63,9 +64,7 @@ class DashboardScreen(Screen):
         header.system = self.profile.system.name
         header.where = self.target.describe() if self.profile.has_aws else engines_where(self.profile)
         header.read_only = self.read_only
-        tracker = getattr(self.app, "incidents", None)
-        if tracker is not None:
-            tracker.header_mounted()  # the incident line reaches this header on the next tick
+        cockpit(self).incidents.header_mounted()  # the incident line reaches this header on the next tick
         yield header
         if self.profile.tiles:
             yield MetricsPane(self.profile.metrics)
@@ -105,7 +104,7 @@ class DashboardScreen(Screen):
     # ------------------------------------------------------------------ sources
     async def _prepare_engines(self) -> dict[str, str]:
         """The app's ``prepare_engines`` (the demo starts its engines there); what it says is unavailable."""
-        prepare = getattr(self.app, "prepare_engines", None)
+        prepare = cockpit(self).prepare_engines
         if prepare is None or not (self.profile.docker or self.profile.postgres or self.profile.health):
             return {}
         try:
@@ -116,7 +115,8 @@ class DashboardScreen(Screen):
     @work(exclusive=True, group="connect", exit_on_error=False)
     async def start_sources(self) -> None:
         """Resolve the endpoint (the demo's emulator may still be seeding), then poll."""
-        start_engine_panes(self, await self._prepare_engines())
+        owner = cockpit(self)
+        start_engine_panes(self, owner.sources, await self._prepare_engines())
         if not self.profile.has_aws:
             return  # containers, PostgreSQL, health only: no AWS session at all
         if self.connect is not None:
@@ -128,7 +128,7 @@ class DashboardScreen(Screen):
                 return
             self.query_one(CockpitHeader).where = self.target.describe()
         self.session = AwsSession(self.target)
-        self._start_actions()
+        owner.aws_connected(self.session)  # AWS actions can be planned from now on
         settings = self.profile.cockpit
         if self.profile.tiles:
             from services.aws.metrics import MetricsSource
@@ -148,17 +148,6 @@ class DashboardScreen(Screen):
             logs.start(self.session)
             self.pollers["logs"] = logs.poller
 
-    def _start_actions(self) -> None:
-        """The executor: the one path to running an action, refused wholesale when read-only."""
-        from services.actions.executor import ActionExecutor
-        from services.incident.timeline import Timeline
-        from tui.flows.action_flow import ActionFlow
-
-        name = self.profile.system.name
-        timeline = getattr(self.app, "timeline", None) or Timeline(profile=name)
-        executor = ActionExecutor(self.session, timeline, read_only=self.read_only, profile_name=name)
-        self.app.actions = ActionFlow(self.app, executor)  # type: ignore[attr-defined]
-
     def action_actions(self) -> None:
         """The actions that fit what is focused: a Lambda tile, an alarm row; else the whole catalog."""
         from tui.screens.action_menu import ActionMenuScreen, Selection, selection_of_metric
@@ -173,7 +162,7 @@ class DashboardScreen(Screen):
 
         def chosen(action_id: str | None) -> None:
             if action_id:
-                self.app.start_action(action_id, target if action_id.startswith(selection.prefix if selection else "") else "")  # type: ignore[attr-defined]
+                cockpit(self).start_action(action_id, target if action_id.startswith(selection.prefix if selection else "") else "")
 
         self.app.push_screen(ActionMenuScreen(selection, read_only=self.read_only), callback=chosen)
 

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from services.profile.model import PostgresSpec
-from tui.panes.engines import request_action
+from tui.flows.cockpit import request_action
 from tui.messages import DatabaseDetailUpdated, SourceFailed
 from tui.flows.polling import Poller
 from services.formatting import human_bytes, local_clock, seconds_text
