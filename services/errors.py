@@ -78,3 +78,13 @@ class NotConfirmed(SourceError):
 
     kind = "not confirmed"
     retry = False
+
+
+class NoCredentials(AccessDenied):
+    """No usable AWS credentials were found (none, partial, an unknown AWS profile): the message says how to set them.
+
+    Not retried soon: credentials do not appear in this process by waiting.
+    """
+
+    kind = "no AWS credentials"
+    retry = False

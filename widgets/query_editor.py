@@ -30,7 +30,11 @@ _HIGHLIGHT = {"comment": "comment", "string": "string", "regex": "regex", "comma
 
 
 class QueryEditor(TextArea):
-    """Edits one query; ``ctrl+r`` is left to the screen (run)."""
+    """Edits one query; ``ctrl+r`` is left to the screen (run).
+
+    Tab moves focus (``tab_behavior="focus"``): with Tab indenting, the keyboard could not
+    leave the editor, and ``esc`` had to blur it before it could close the screen.
+    """
 
     DEFAULT_CSS = """
     QueryEditor {
@@ -42,7 +46,7 @@ class QueryEditor(TextArea):
     BINDINGS = [Binding("ctrl+l", "clear_query", "Clear", show=False)]
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
-        super().__init__(text, id=id, theme="monokai", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+        super().__init__(text, id=id, theme="monokai", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
 
     def action_clear_query(self) -> None:
         self.clear()

@@ -5,14 +5,15 @@ first frame before paying for it.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from services.errors import (AccessDenied, BadInput, BadResponse, CredentialsExpired, SourceError, Throttled, Unreachable,
-                            Unsupported)
+from services.errors import (AccessDenied, BadInput, BadResponse, CredentialsExpired, NoCredentials, SourceError,
+                            Throttled, Unreachable, Unsupported)
 
 _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
               "ProvisionedThroughputExceededException", "SlowDown", "LimitExceededException"}
@@ -50,6 +51,10 @@ class AwsSession:
     """One boto3 session and its clients; thread-safe creation, clients shared by workers."""
 
     def __init__(self, target: AwsTarget) -> None:
+        if not target.endpoint_url and os.environ.get("AWS_ENDPOINT_URL"):
+            # botocore would follow it anyway (like the AWS CLI); knowing it here shows it in the header
+            # and keeps the live tail's host prefix off an emulator's URL.
+            target = replace(target, endpoint_url=os.environ["AWS_ENDPOINT_URL"])
         self.target = target
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -107,7 +112,7 @@ class AwsSession:
             raise Unsupported(f"{operation} is not implemented by {self.target.endpoint_url or 'this endpoint'}",
                               operation=key)
         try:
-            with translated_errors(key):
+            with translated_errors(key, profile=self._profile_name()):
                 return getattr(self.client(service), operation)(**params)
         except Unsupported:
             self._unsupported.add(key)
@@ -115,24 +120,31 @@ class AwsSession:
 
     def paginate(self, service: str, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         key = f"{service}.{operation}"
-        with translated_errors(key):
+        with translated_errors(key, profile=self._profile_name()):
             paginator = self.client(service).get_paginator(operation)
             yield from paginator.paginate(**params)
 
+    def _profile_name(self) -> str | None:
+        """The AWS named profile in use, for the ``aws sso login --profile NAME`` an error suggests."""
+        return self.target.profile or os.environ.get("AWS_PROFILE")
+
 
 @contextmanager
-def translated_errors(operation: str) -> Iterator[None]:
+def translated_errors(operation: str, *, profile: str | None = None) -> Iterator[None]:
     """Turn botocore's exceptions into the five typed errors panes know how to show."""
     try:
         yield
     except SourceError:
         raise
     except Exception as error:  # botocore is imported lazily, so classify by name
-        raise translate(error, operation) from error
+        raise translate(error, operation, profile=profile) from error
 
 
-def translate(error: Exception, operation: str) -> SourceError:
+def translate(error: Exception, operation: str, *, profile: str | None = None) -> SourceError:
     name = type(error).__name__
+    credentials = _credentials_error(error, name, operation, profile)
+    if credentials is not None:
+        return credentials
     if name in _NETWORK:  # botocore's network errors carry a ``response`` attribute too (None)
         return Unreachable(str(error) or name, operation=operation)
     if name in _MALFORMED:
@@ -160,11 +172,38 @@ def translate(error: Exception, operation: str) -> SourceError:
         if status >= 500:
             return SourceError(f"server error {text}", operation=operation)
         return BadInput(text, operation=operation)
-    if name in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound", "TokenRetrievalError",
-                "SSOTokenLoadError", "UnauthorizedSSOTokenError", "CredentialRetrievalError"):
-        return AccessDenied(str(error), operation=operation)
     if name in ("NoRegionError",):
         return BadInput("no region: set [aws] region in the profile or AWS_REGION", operation=operation)
     if name in ("ParamValidationError", "ValidationError"):
         return BadInput(str(error).replace("\n", " "), operation=operation)
     return SourceError(f"{name}: {error}", operation=operation)
+
+
+_SET_CREDENTIALS = ("set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or AWS_PROFILE / --aws-profile NAME, "
+                    "or run `aws sso login --profile NAME`")
+_SSO_EXPIRED = {"UnauthorizedSSOTokenError", "SSOTokenLoadError", "TokenRetrievalError", "SSOError"}
+_LOGIN_EXPIRED = {"LoginRefreshRequired", "LoginTokenLoadError", "LoginError"}
+
+
+def _credentials_error(error: Exception, name: str, operation: str, profile: str | None) -> SourceError | None:
+    """botocore could not find or refresh credentials: say which, and how to provide them."""
+    detail = str(error).rstrip(".")
+    login = f"aws sso login --profile {profile}" if profile else "aws sso login --profile NAME"
+    if name in ("NoCredentialsError", "NoAuthTokenError"):
+        return NoCredentials(f"none found in the environment or ~/.aws; {_SET_CREDENTIALS}", operation=operation)
+    if name == "PartialCredentialsError":  # names the variable that is missing, never a value
+        return NoCredentials(f"{detail}; {_SET_CREDENTIALS}", operation=operation)
+    if name == "ProfileNotFound":
+        return NoCredentials(f"{detail} in ~/.aws/config (AWS_CONFIG_FILE); create it "
+                             f"(`aws configure sso --profile {getattr(error, 'kwargs', {}).get('profile', 'NAME')}`) "
+                             "or choose another with --aws-profile NAME", operation=operation)
+    if name == "UnauthorizedSSOTokenError":  # botocore's text suggests the command without the profile
+        detail = "its token expired or is invalid"
+    if name in _SSO_EXPIRED:
+        # Retried with backoff: the SSO provider reads the token cache again, so a login in another shell is enough.
+        return CredentialsExpired(f"the SSO session is over ({detail}); run `{login}`", operation=operation)
+    if name in _LOGIN_EXPIRED:
+        return CredentialsExpired(f"{detail}; run `aws login`", operation=operation)
+    if name in ("CredentialRetrievalError", "UnknownCredentialError", "InvalidConfigError"):
+        return NoCredentials(f"{detail}; fix that source, or {_SET_CREDENTIALS}", operation=operation)
+    return None

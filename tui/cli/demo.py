@@ -18,6 +18,8 @@ def add_parser(commands: Any, parents: SharedFlags) -> None:
                                parents=[parents.cockpit])
     demo.add_argument("--scenario", default=None, help="which scenario (default: sentra-scanner)")
     demo.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    demo.add_argument("--env", action="store_true",
+                      help='print the running demo\'s endpoint, credentials and profile: eval "$(cockpit demo --env)"')
     demo.set_defaults(func=run_demo)
 
 
@@ -31,6 +33,16 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.list:
         for name, summary in SCENARIO_NAMES.items():
             print(f"{name:24} {summary}")
+        return 0
+    if args.env:
+        from services.demo.process import running_demo_env
+        from services.errors import Unreachable
+
+        try:
+            print(running_demo_env(), end="")
+        except Unreachable as error:
+            print(f"cockpit demo --env: {error.args[0]}", file=sys.stderr)
+            return 1
         return 0
     scenario = args.scenario or DEFAULT_SCENARIO
     if scenario not in SCENARIO_NAMES:
@@ -50,7 +62,9 @@ def run_demo(args: argparse.Namespace) -> int:
         from tui.app import CockpitApp
 
         def connect(target: AwsTarget) -> AwsTarget:
-            return replace(target, endpoint_url=emulator.wait_endpoint())
+            endpoint = emulator.wait_endpoint()
+            app.notify('another shell reaches this demo after: eval "$(cockpit demo --env)"', timeout=8)
+            return replace(target, endpoint_url=endpoint)
 
         def prepare_engines() -> dict[str, str]:
             ready = emulator.wait_ready()  # the scenario's engines are up: their DSN / DOCKER_HOST reach the profile

@@ -22,6 +22,7 @@ from tui.panes.logs import LogsPane
 from tui.messages import (ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested,
                           SourceFailed)
 from tui.panes.metrics import RANGES, MetricsPane
+from tui.flows.insights_history import InsightsHistory
 from tui.flows.polling import Poller
 from widgets.alarm_table import AlarmTable
 from widgets.cockpit_header import CockpitHeader
@@ -56,6 +57,7 @@ class DashboardScreen(Screen):
         self.session: AwsSession | None = None
         self.metrics_range = duration_seconds(profile.cockpit.metrics_range)
         self.metrics_source = None  # services.aws.metrics.MetricsSource once connected
+        self.insights_history = InsightsHistory()  # outlives each InsightsScreen: reopened, it finds its runs
         self._heap_frozen: set[str] = set()
 
     # ------------------------------------------------------------------ layout
@@ -219,7 +221,8 @@ class DashboardScreen(Screen):
         if self.session is None:
             self.notify("not connected yet", severity="warning")
             return
-        self.app.push_screen(InsightsScreen(self.profile, self.session, query_id=query_id))
+        self.app.push_screen(InsightsScreen(self.profile, self.session, query_id=query_id,
+                                            history=self.insights_history))
 
     def action_focus_metrics(self) -> None:
         if self.profile.tiles:

@@ -5,16 +5,19 @@ elapsed time and records matched/scanned where the endpoint reports them); ``ctr
 stops (StopQuery; where the endpoint lacks it, polling stops and the screen says so);
 ``enter`` on a row opens the record behind ``@ptr`` (GetLogRecord, or the row itself
 where unsupported); ``ctrl+o``/``ctrl+t`` export CSV/JSON; ``o`` sorts by the cursor's column.
+
+Keys: Tab walks editor → groups → range → results → saved → history (the editor does not
+indent with Tab, so the keyboard can always leave it); ``enter`` in groups or range runs;
+one ``esc`` leaves from anywhere (nothing here needs ``esc`` to cancel). The runs, the
+draft and the last result live in an ``InsightsHistory`` the dashboard keeps.
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -22,66 +25,40 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList
+from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextArea
 
+from services.aws.insights import parse_range
 from services.errors import SourceError, Unsupported
 from services.profile import Profile
-from services.profile.model import duration_seconds
+from tui.flows.insights_history import InsightsDraft, InsightsHistory, InsightsResult, QueryRun
 from tui.messages import InsightsFailed, InsightsProgress, InsightsRecordLoaded
 from widgets.log_format import printable
 from widgets.pane_title import PaneTitle
 from widgets.query_editor import QueryEditor
 
+if TYPE_CHECKING:
+    from services.aws.insights import QueryProgress
+__all__ = ["InsightsScreen", "QueryRun", "parse_range"]  # QueryRun and parse_range: where callers found them
+
 CELL_CHARS = 200
 DEFAULT_QUERY = "fields @timestamp, @message\n| sort @timestamp desc\n| limit 100"
-
-
-@dataclass
-class QueryRun:
-    """One run of this session, for the history list."""
-
-    run_id: int
-    query: str
-    groups: list[str]
-    range_text: str
-    started: float
-    status: str = "starting"
-    rows: int = 0
-    query_id: str = ""
-
-    def label(self) -> str:
-        first = self.query.strip().splitlines()[0] if self.query.strip() else ""
-        clock = time.strftime("%H:%M:%S", time.localtime(self.started))
-        return f"{clock} {self.status} · {self.rows} rows · {first[:40]}"
-
-
-def parse_range(text: str, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """``1h`` (the last hour), ``14:00..15:30`` (today, local) or ISO ``A..B``; raises ValueError."""
-    now = now or datetime.now().astimezone()
-    text = text.strip() or "1h"
-    if ".." not in text:
-        return now - timedelta(seconds=duration_seconds(text)), now
-    left, right = (part.strip() for part in text.split("..", 1))
-
-    def moment(part: str) -> datetime:
-        if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", part):
-            hour, minute, *second = (int(piece) for piece in part.split(":"))
-            return now.replace(hour=hour, minute=minute, second=second[0] if second else 0, microsecond=0)
-        value = datetime.fromisoformat(part)
-        return value if value.tzinfo else value.astimezone()
-
-    return moment(left), (moment(right) if right else now)
+FINAL_STATUSES = ("Complete", "Failed", "Cancelled", "Timeout", "error", "stopped")
 
 
 class InsightsScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     DEFAULT_CSS = """
     InsightsScreen #insights-side { width: 34; }
+    InsightsScreen.-narrow #insights-side { width: 28; }
+    InsightsScreen.-short #query { height: 6; }
     InsightsScreen #saved, InsightsScreen #history { height: 1fr; }
     InsightsScreen #insights-inputs { height: 1; }
     InsightsScreen #insights-inputs Input { border: none; height: 1; padding: 0 1; }
     InsightsScreen #groups { width: 2fr; }
     InsightsScreen #range { width: 1fr; }
     InsightsScreen #results { height: 1fr; }
+    InsightsScreen #insights-warning { height: auto; max-height: 5; color: $warning; padding: 0 1; display: none; }
     """
 
     BINDINGS = [
@@ -93,45 +70,88 @@ class InsightsScreen(Screen):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, profile: Profile, session: Any, *, query_id: str | None = None) -> None:
+    def __init__(self, profile: Profile, session: Any, *, query_id: str | None = None,
+                 history: InsightsHistory | None = None) -> None:
         super().__init__()
         self.profile = profile
         self.session = session
         self.initial = query_id
-        self.runs: list[QueryRun] = []
+        self.history = history if history is not None else InsightsHistory()
+        self.runs: list[QueryRun] = self.history.runs  # the same list: runs outlive this screen
         self.current: QueryRun | None = None
         self.fields: list[str] = []
         self.rows: list[dict[str, str]] = []
         self.stats_text = ""
+        self.warning: str | None = None
+        """Why the shown rows are not the query's result (the endpoint did not run it), if they are not."""
         self._stop = threading.Event()
         self._sort: tuple[str, bool] | None = None
 
     def compose(self) -> ComposeResult:
         groups = ", ".join(log.group for log in self.profile.logs)
+        # DOM order is the Tab order: editor, groups, range, results, then the lists on the right.
         with Horizontal():
+            with Vertical(id="insights-main"):
+                yield PaneTitle("INSIGHTS", id="insights-title")
+                yield QueryEditor(DEFAULT_QUERY, id="query")
+                with Horizontal(id="insights-inputs"):
+                    yield Input(groups, placeholder="log groups, comma separated", id="groups")
+                    yield Input("1h", placeholder="1h · 14:00..15:00 · ISO..ISO", id="range")
+                yield Static(id="insights-warning")
+                yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
             with Vertical(id="insights-side"):
                 yield PaneTitle("SAVED", id="saved-title")
                 yield OptionList(*[query.label or query.id for query in self.profile.queries], id="saved")
                 yield PaneTitle("HISTORY", id="history-title")
                 yield OptionList(id="history")
-            with Vertical(id="insights-main"):
-                yield PaneTitle("INSIGHTS", id="insights-title")
-                with Horizontal(id="insights-inputs"):
-                    yield Input(groups, placeholder="log groups, comma separated", id="groups")
-                    yield Input("1h", placeholder="1h · 14:00..15:00 · ISO..ISO", id="range")
-                yield QueryEditor(DEFAULT_QUERY, id="query")
-                yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#insights-title", PaneTitle).show("ctrl+r run · ctrl+k stop · enter open record")
+        self.query_one("#insights-title", PaneTitle).show("ctrl+r run · tab: groups, range, results")
         self.set_interval(1.0, self._tick)
+        if self.profile.queries:
+            self.query_one("#saved", OptionList).highlighted = 0  # enter loads one without a first ↓
+        self._restore()
         if self.initial:
             ids = [query.id for query in self.profile.queries]
             if self.initial in ids:
                 self.load_saved(ids.index(self.initial))
                 self.action_run()
         self.query_one(QueryEditor).focus()
+
+    def _restore(self) -> None:
+        """What the history kept from the last time this screen was open: draft, runs, last result."""
+        draft, result = self.history.draft, self.history.result
+        if draft is not None:
+            self.query_one(QueryEditor).load_text(draft.query)
+            self.query_one("#groups", Input).value = draft.groups
+            self.query_one("#range", Input).value = draft.range_text
+        self._refresh_history()
+        if result is not None:
+            self.current = self._run(result.run_id)
+            self.stats_text = result.stats_text
+            self.show_rows(result.fields, result.rows)
+            self._show_warning(result.warning)
+            self._tick()
+
+    def on_unmount(self) -> None:
+        """Leaving stops polling (and the query, where the endpoint can); the history keeps what was shown."""
+        self._stop.set()
+        if self.current is not None:
+            if self.current.status not in FINAL_STATUSES:
+                self.current.status = "stopped"
+            self.history.result = InsightsResult(self.current.run_id, self.fields, self.rows, self.warning,
+                                                 self.stats_text)
+
+    @on(TextArea.Changed, "#query")
+    @on(Input.Changed, "#groups, #range")
+    def keep_draft(self) -> None:
+        self.history.draft = InsightsDraft(self.query_one(QueryEditor).text, self.query_one("#groups", Input).value,
+                                           self.query_one("#range", Input).value)
+
+    @on(Input.Submitted, "#groups, #range")
+    def run_from_field(self) -> None:
+        self.action_run()
 
     # ------------------------------------------------------------------ inputs
     def load_saved(self, index: int) -> None:
@@ -167,10 +187,11 @@ class InsightsScreen(Screen):
             return
         self._stop.set()  # a previous run stops polling
         self._stop = threading.Event()
-        run = QueryRun(len(self.runs) + 1, self.query_one(QueryEditor).text, groups, range_text, time.time())
+        run = QueryRun(self.history.next_run_id(), self.query_one(QueryEditor).text, groups, range_text, time.time())
         self.runs.append(run)
         self.current = run
         self.stats_text = ""
+        self._show_warning(None)
         self._refresh_history()
         self.status("starting…", "busy")
         self.poll_query(run, start, end, self._stop)
@@ -189,7 +210,7 @@ class InsightsScreen(Screen):
         self.post_message(InsightsProgress(run.run_id, QueryProgress(run.query_id, "Scheduled")))
         while not stop.is_set():
             try:
-                progress = client.results(run.query_id)
+                progress = client.results(run.query_id, run.query)
             except SourceError as error:
                 self.post_message(InsightsFailed(run.run_id, error, "poll"))
                 return
@@ -207,7 +228,7 @@ class InsightsScreen(Screen):
 
     def action_stop(self) -> None:
         run = self.current
-        if run is None or run.status in ("Complete", "Failed", "Cancelled", "Timeout", "error", "stopped"):
+        if run is None or run.status in FINAL_STATUSES:
             self.notify("no query running")
             return
         self._stop.set()
@@ -218,7 +239,7 @@ class InsightsScreen(Screen):
         run = self._run(message.run_id)
         if run is None:
             return
-        progress = message.progress
+        progress = cast("QueryProgress", message.progress)
         run.status = progress.status
         if progress.stats is not None:
             s = progress.stats
@@ -229,6 +250,8 @@ class InsightsScreen(Screen):
             run.rows = len(progress.rows)
             if progress.rows != self.rows or progress.fields != self.fields:
                 self.show_rows(progress.fields, progress.rows)
+            if progress.done:
+                self._show_warning(progress.warning)
         self._refresh_history()
         self._tick()
 
@@ -258,15 +281,27 @@ class InsightsScreen(Screen):
         parts = [run.status, f"{elapsed // 60}:{elapsed % 60:02d} elapsed" if run.status in ("Running", "Scheduled", "starting")
                  else f"{len(self.rows)} rows", self.stats_text]
         level = "busy" if run.status in ("Running", "Scheduled", "starting") else "ok"
+        if self.warning and run.status == "Complete":
+            parts, level = ["⚠ not run by the endpoint", f"{len(self.rows)} raw rows"], "warning"
         self.status(" · ".join(part for part in parts if part), level if run.status != "Failed" else "error")
+
+    def _show_warning(self, warning: str | None) -> None:
+        """The full sentence above the results (it wraps there; the status line only points to it)."""
+        self.warning = warning
+        notice = self.query_one("#insights-warning", Static)
+        notice.update(Text(f"⚠ {warning}") if warning else "")
+        notice.display = bool(warning)
 
     def status(self, text: str, level: str = "ok") -> None:
         self.query_one("#insights-title", PaneTitle).show(text, level)
 
     def _refresh_history(self) -> None:
         history = self.query_one("#history", OptionList)
+        highlighted = history.highlighted
         history.clear_options()
         history.add_options([run.label() for run in self.runs])
+        if self.runs:  # enter on the list works at once: the newest run, or the one the cursor was on
+            history.highlighted = highlighted if highlighted is not None else len(self.runs) - 1
 
     # ------------------------------------------------------------------ results
     def show_rows(self, fields: list[str], rows: list[dict[str, str]]) -> None:
