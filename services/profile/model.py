@@ -10,7 +10,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.aws.metric_math import MetricMathError, compile_arithmetic, is_arithmetic, referenced_ids
+from services.aws.metric_math import (
+    MetricMathError,
+    compile_arithmetic,
+    is_arithmetic,
+    referenced_ids,
+)
+from services.profile.playbooks import playbook_problems
 
 METRIC_ID = r"^[a-z][A-Za-z0-9_]*$"
 DURATION = r"^\d+(\.\d+)?\s*(s|m|h|d|w)$"
@@ -123,7 +129,7 @@ class HealthSpec(_Strict):
 
 
 class PlaybookStep(_Strict):
-    action: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9-]+$")
+    action: str  # an id of services/actions/catalog.py, checked with the whole playbook
     target: str
     params: dict[str, Any] = Field(default_factory=dict)
     why: str = ""
@@ -192,36 +198,30 @@ class Profile(_Strict):
 
     @model_validator(mode="after")
     def _cross_references(self) -> Profile:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
         ids = [metric.id for metric in self.metrics]
         seen: set[str] = set()
         for index, metric_id in enumerate(ids):
             if metric_id in seen:
-                raise _located(("metrics", index, "id"), f"duplicate metric id {metric_id!r}")
+                problems.append((("metrics", index, "id"), f"duplicate metric id {metric_id!r}"))
             seen.add(metric_id)
         for index, metric in enumerate(self.metrics):
             if metric.expression is not None:
                 unknown = sorted(referenced_ids(metric.expression) - seen)
                 if unknown:
-                    raise _located(("metrics", index, "expression"), f"names unknown metric id(s) {', '.join(unknown)}")
+                    problems.append((("metrics", index, "expression"), f"names unknown metric id(s) {', '.join(unknown)}"))
                 if metric.id in referenced_ids(metric.expression):
-                    raise _located(("metrics", index, "expression"), "an expression cannot name its own id")
+                    problems.append((("metrics", index, "expression"), "an expression cannot name its own id"))
         for name in ("queries", "playbooks"):
             entries = getattr(self, name)
             known: set[str] = set()
             for index, entry in enumerate(entries):
                 if entry.id in known:
-                    raise _located((name, index, "id"), f"duplicate id {entry.id!r}")
+                    problems.append(((name, index, "id"), f"duplicate id {entry.id!r}"))
                 known.add(entry.id)
-        query_ids = {query.id for query in self.queries}
-        for index, playbook in enumerate(self.playbooks):
-            for reference in playbook.diagnosis:
-                kind, _, ref = reference.partition(":")
-                if kind == "metric" and ref not in seen:
-                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: no metric with id {ref!r}")
-                if kind == "query" and ref not in query_ids:
-                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: no query with id {ref!r}")
-                if kind not in ("metric", "query"):
-                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: expected metric:ID or query:ID")
+        problems += playbook_problems(self.playbooks, self.metrics, self.queries)
+        if problems:
+            raise LocatedErrors([LocatedError(loc, message) for loc, message in problems])
         return self
 
     @property
@@ -241,5 +241,9 @@ class LocatedError(ValueError):
         self.loc = loc
 
 
-def _located(loc: tuple[str | int, ...], message: str) -> LocatedError:
-    return LocatedError(loc, message)
+class LocatedErrors(ValueError):
+    """Several cross-field errors found at once: the loader prints one line each."""
+
+    def __init__(self, errors: list[LocatedError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
