@@ -73,7 +73,8 @@ def _describe(filename: str, lines: TomlLines, data: dict[str, Any], item: dict[
             message += f" (expected one of: {', '.join(allowed)})"
     elif kind == "missing":
         message = "required field is missing"
-    elif "input" in item and kind not in ("model_type",) and not isinstance(item["input"], (dict, list)):
+    elif ("input" in item and kind not in ("model_type",) and not isinstance(item["input"], (dict, list))
+          and repr(item["input"]) not in message):  # a message that names the value already
         message += f", got {item['input']!r}"
     line = lines.line_of(loc, missing=kind == "missing", value=_value_at(loc, data))
     where = f"{filename}:{line}" if line else filename

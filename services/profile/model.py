@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.aws.metric_math import (
     MetricMathError,
@@ -17,6 +17,7 @@ from services.aws.metric_math import (
     referenced_ids,
 )
 from services.profile.playbooks import playbook_problems
+from services.profile.statistics import statistic_problem
 
 METRIC_ID = r"^[a-z][A-Za-z0-9_]*$"
 DURATION = r"^\d+(\.\d+)?\s*(s|m|h|d|w)$"
@@ -64,6 +65,14 @@ class MetricSpec(_Strict):
     critical: float | None = None
     direction: Literal["above", "below"] = "above"
     hidden: bool = False
+
+    @field_validator("stat")
+    @classmethod
+    def _statistic(cls, stat: str | None) -> str | None:
+        problem = None if stat is None else statistic_problem(stat)
+        if problem:
+            raise ValueError(problem)
+        return stat
 
     @model_validator(mode="after")
     def _source(self) -> MetricSpec:
