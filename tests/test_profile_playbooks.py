@@ -164,3 +164,10 @@ def test_every_command_refuses_the_profile_with_exit_2_and_the_line(command: lis
     assert (f"{bad}:161: playbooks[0] (id 'lambda_timeouts').resolution[0].action: unknown action "
             f"'lambda.set-timout' (did you mean lambda.set-timeout?)") in result.stderr
     assert "Traceback" not in result.stderr and "known:" not in result.stderr
+
+
+def test_playbook_problems_are_listed_with_the_other_fields_problems() -> None:
+    """One ``cockpit check`` shows everything: a wrong statistic does not hide a wrong step."""
+    lines = _lines(_edit(('stat = "Maximum"', 'stat = "Maximun"'),
+                         ('action = "lambda.set-timeout"', 'action = "lambda.set-timout"')))
+    assert [line.split(": ")[0] for line in lines] == ["profile.toml:35", "profile.toml:161"], lines

@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from services.aws.metric_math import (
     MetricMathError,
@@ -205,6 +212,16 @@ class Profile(_Strict):
     playbooks: list[Playbook] = Field(default_factory=list)
     incident: IncidentSpec = Field(default_factory=IncidentSpec)
 
+    @field_validator("playbooks")
+    @classmethod
+    def _playbooks(cls, playbooks: list[Playbook], info: ValidationInfo) -> list[Playbook]:
+        # A field validator, so its problems are listed with those of other fields; metrics
+        # and queries come first in the model, and are absent here when they were wrong.
+        problems = playbook_problems(playbooks, info.data.get("metrics"), info.data.get("queries"))
+        if problems:
+            raise LocatedErrors([LocatedError(loc[1:], message) for loc, message in problems])
+        return playbooks
+
     @model_validator(mode="after")
     def _cross_references(self) -> Profile:
         problems: list[tuple[tuple[str | int, ...], str]] = []
@@ -228,7 +245,6 @@ class Profile(_Strict):
                 if entry.id in known:
                     problems.append(((name, index, "id"), f"duplicate id {entry.id!r}"))
                 known.add(entry.id)
-        problems += playbook_problems(self.playbooks, self.metrics, self.queries)
         if problems:
             raise LocatedErrors([LocatedError(loc, message) for loc, message in problems])
         return self

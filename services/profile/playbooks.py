@@ -44,9 +44,12 @@ TARGETS: dict[str, tuple[str, str]] = {
 }
 
 
-def playbook_problems(playbooks: Sequence[Playbook], metrics: Sequence[MetricSpec],
-                      queries: Sequence[QuerySpec]) -> list[Problem]:
-    """Every problem of every playbook, in file order, each with the location of its field."""
+def playbook_problems(playbooks: Sequence[Playbook], metrics: Sequence[MetricSpec] | None,
+                      queries: Sequence[QuerySpec] | None) -> list[Problem]:
+    """Every problem of every playbook, in file order, each with the location of its field.
+
+    ``metrics`` or ``queries`` is None when it could not be read: references to it are not checked.
+    """
     problems: list[Problem] = []
     for index, playbook in enumerate(playbooks):
         for number, reference in enumerate(playbook.diagnosis):
@@ -58,16 +61,19 @@ def playbook_problems(playbooks: Sequence[Playbook], metrics: Sequence[MetricSpe
     return problems
 
 
-def _reference_problem(reference: str, metrics: Sequence[MetricSpec], queries: Sequence[QuerySpec]) -> str | None:
+def _reference_problem(reference: str, metrics: Sequence[MetricSpec] | None,
+                       queries: Sequence[QuerySpec] | None) -> str | None:
     kind, _, ref = reference.partition(":")
-    if kind == "metric":
+    if (kind == "metric" and metrics is None) or (kind == "query" and queries is None):
+        return None  # that section has its own errors
+    if kind == "metric" and metrics is not None:
         metric = next((spec for spec in metrics if spec.id == ref), None)
         if metric is None:
             return f"no metric with id {ref!r}" + _did_you_mean(ref, [m.id for m in metrics if not m.hidden], "metric:")
         if metric.hidden:  # the dashboard opens a tile's detail; a hidden metric has none
             return f"metric {ref!r} is hidden: it has no tile to open"
         return None
-    if kind == "query":
+    if kind == "query" and queries is not None:
         if any(query.id == ref for query in queries):
             return None
         return f"no query with id {ref!r}" + _did_you_mean(ref, [q.id for q in queries], "query:")
