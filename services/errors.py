@@ -88,3 +88,22 @@ class NoCredentials(AccessDenied):
 
     kind = "no AWS credentials"
     retry = False
+
+
+class ServerError(SourceError):
+    """The endpoint failed (HTTP 5xx): its fault, not the request's; polling again later can help.
+
+    Only an answer that says so (a 501, a code such as ``NotImplemented``) is ``Unsupported``.
+    """
+
+    kind = "server error"
+
+    def __init__(self, message: str, *, status: int, code: str = "", operation: str | None = None) -> None:
+        # args[0] keeps the ``CODE: message`` form every translated error has (actions read the code from it).
+        super().__init__(f"{code}: {message}" if code else message, operation=operation)
+        self.status = status
+        self.code = code
+        self.detail = message
+
+    def __str__(self) -> str:
+        return f"{self.kind} (HTTP {self.status}{' ' + self.code if self.code else ''}): {self.detail}"

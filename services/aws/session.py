@@ -6,14 +6,15 @@ first frame before paying for it.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from services.errors import (AccessDenied, BadInput, BadResponse, CredentialsExpired, NoCredentials, SourceError,
-                            Throttled, Unreachable, Unsupported)
+from services.errors import (AccessDenied, BadInput, BadResponse, CredentialsExpired, NoCredentials, ServerError,
+                            SourceError, Throttled, Unreachable, Unsupported)
 
 _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
               "ProvisionedThroughputExceededException", "SlowDown", "LimitExceededException"}
@@ -59,6 +60,8 @@ class AwsSession:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._unsupported: set[str] = set()
+        self._answered: set[str] = set()
+        """Operations this endpoint has answered: it implements them, whatever it answers later."""
 
     def client(self, service: str) -> Any:
         with self._lock:
@@ -112,17 +115,21 @@ class AwsSession:
             raise Unsupported(f"{operation} is not implemented by {self.target.endpoint_url or 'this endpoint'}",
                               operation=key)
         try:
-            with translated_errors(key, profile=self._profile_name()):
-                return getattr(self.client(service), operation)(**params)
+            with translated_errors(key, profile=self._profile_name(), answered=key in self._answered):
+                answer = getattr(self.client(service), operation)(**params)
         except Unsupported:
             self._unsupported.add(key)
             raise
+        self._answered.add(key)
+        return answer
 
     def paginate(self, service: str, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
         key = f"{service}.{operation}"
-        with translated_errors(key, profile=self._profile_name()):
+        with translated_errors(key, profile=self._profile_name(), answered=key in self._answered):
             paginator = self.client(service).get_paginator(operation)
-            yield from paginator.paginate(**params)
+            for page in paginator.paginate(**params):
+                self._answered.add(key)
+                yield page
 
     def _profile_name(self) -> str | None:
         """The AWS named profile in use, for the ``aws sso login --profile NAME`` an error suggests."""
@@ -130,17 +137,18 @@ class AwsSession:
 
 
 @contextmanager
-def translated_errors(operation: str, *, profile: str | None = None) -> Iterator[None]:
-    """Turn botocore's exceptions into the five typed errors panes know how to show."""
+def translated_errors(operation: str, *, profile: str | None = None, answered: bool = False) -> Iterator[None]:
+    """Turn botocore's exceptions into the few typed errors panes know how to show."""
     try:
         yield
     except SourceError:
         raise
     except Exception as error:  # botocore is imported lazily, so classify by name
-        raise translate(error, operation, profile=profile) from error
+        raise translate(error, operation, profile=profile, answered=answered) from error
 
 
-def translate(error: Exception, operation: str, *, profile: str | None = None) -> SourceError:
+def translate(error: Exception, operation: str, *, profile: str | None = None, answered: bool = False) -> SourceError:
+    """``answered``: the endpoint has answered ``operation`` before (so it implements it)."""
     name = type(error).__name__
     credentials = _credentials_error(error, name, operation, profile)
     if credentials is not None:
@@ -165,12 +173,10 @@ def translate(error: Exception, operation: str, *, profile: str | None = None) -
                                       operation=operation)
         if code in _DENIED or status == 403:
             return AccessDenied(text, operation=operation)
-        if code in _UNSUPPORTED or code == "501" or (code == "500" and "<html" in message.lower()):
-            # An endpoint without the operation (moto) answers a bare web-server 500/501 page,
-            # not an AWS error document: remember it as unsupported, not as an outage.
+        if code in _UNSUPPORTED or status == 501 or code == "501":
             return Unsupported(f"{operation} is not implemented by this endpoint", operation=operation)
-        if status >= 500:
-            return SourceError(f"server error {text}", operation=operation)
+        if status >= 500 or (code.isdigit() and int(code) >= 500):
+            return _server_error(code, message, status or int(code), operation, answered=answered)
         return BadInput(text, operation=operation)
     if name in ("NoRegionError",):
         return BadInput("no region: set [aws] region in the profile or AWS_REGION", operation=operation)
@@ -207,3 +213,30 @@ def _credentials_error(error: Exception, name: str, operation: str, profile: str
     if name in ("CredentialRetrievalError", "UnknownCredentialError", "InvalidConfigError"):
         return NoCredentials(f"{detail}; fix that source, or {_SET_CREDENTIALS}", operation=operation)
     return None
+
+
+def _says_unsupported(message: str) -> bool:
+    lowered = message.lower()
+    return "<html" not in lowered and any(words in lowered for words in ("not implemented", "not supported",
+                                                                         "unknown operation"))
+
+
+def _server_error(code: str, message: str, status: int, operation: str, *, answered: bool) -> SourceError:
+    """A 5xx: the endpoint failing, retried with backoff; it says nothing about the operation being absent.
+
+    Exception: a bare web-server page (no AWS error document: botocore's code is the status
+    itself) for an operation this endpoint has never answered: that is how moto answers an
+    operation it lacks (AWS's APIs fail with an error document), so it is unsupported,
+    remembered. Once the operation has answered, the same page is the endpoint failing.
+    """
+    if _says_unsupported(message):
+        return Unsupported(f"{operation} is not implemented by this endpoint", operation=operation)
+    if code == str(status):  # no AWS error document: a web server's page
+        if not answered and "<html" in message.lower():
+            return Unsupported(f"{operation} is not implemented by this endpoint (HTTP {status}, a web page, "
+                               "not an AWS answer)", operation=operation)
+        title = re.search(r"<title>\s*(.*?)\s*</title>", message, re.IGNORECASE | re.DOTALL)
+        shown = title.group(1) if title else re.sub(r"<[^>]+>|\s+", " ", message).strip()
+        return ServerError(f"a web page, not an AWS answer: {shown[:120] or 'no text'}", status=status,
+                           operation=operation)
+    return ServerError(message, status=status, code=code, operation=operation)

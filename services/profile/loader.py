@@ -1,6 +1,7 @@
 """Read a profile file and turn every failure into ``file:line: field: what was expected``."""
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.profile.model import LocatedError, Profile
+from services.profile.model import LocatedError, LocatedErrors, Profile
 
 Loc = tuple[str | int, ...]
 
@@ -44,7 +45,15 @@ def parse_profile(text: str, filename: str = "<profile>") -> Profile:
         return Profile.model_validate(data)
     except ValidationError as error:
         lines = TomlLines(text)
-        raise ProfileError([_describe(filename, lines, data, item) for item in error.errors()]) from None
+        raise ProfileError([_describe(filename, lines, data, one) for item in error.errors() for one in _each(item)]) from None
+
+
+def _each(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """An error item per problem: a cross-field check reports all it found in one item."""
+    cause = (item.get("ctx") or {}).get("error")
+    if isinstance(cause, LocatedErrors):
+        return [{**item, "ctx": {"error": located}} for located in cause.errors]
+    return [item]
 
 
 def _describe(filename: str, lines: TomlLines, data: dict[str, Any], item: dict[str, Any]) -> str:
@@ -64,11 +73,24 @@ def _describe(filename: str, lines: TomlLines, data: dict[str, Any], item: dict[
             message += f" (expected one of: {', '.join(allowed)})"
     elif kind == "missing":
         message = "required field is missing"
-    elif "input" in item and kind not in ("model_type",) and not isinstance(item["input"], (dict, list)):
+    elif ("input" in item and kind not in ("model_type",) and not isinstance(item["input"], (dict, list))
+          and repr(item["input"]) not in message):  # a message that names the value already
         message += f", got {item['input']!r}"
-    line = lines.line_of(loc, missing=kind == "missing")
+    line = lines.line_of(loc, missing=kind == "missing", value=_value_at(loc, data))
     where = f"{filename}:{line}" if line else filename
     return f"{where}: {_field_name(loc, data) or 'profile'}: {message}"
+
+
+def _value_at(loc: Loc, data: dict[str, Any]) -> Any:
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            node = node[part]
+        elif isinstance(part, str) and isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
 
 
 def _field_name(loc: Loc, data: dict[str, Any]) -> str:
@@ -120,6 +142,7 @@ class TomlLines:
 
     def __init__(self, text: str) -> None:
         self.where: dict[Loc, int] = {}
+        self.text = text.splitlines()
         counts: dict[Loc, int] = {}
         current: Loc = ()
         in_multiline: str | None = None
@@ -153,6 +176,17 @@ class TomlLines:
                     if value.count(quote) % 2 == 1:
                         in_multiline = quote
 
+    def _item_line(self, start: int, value: str) -> int | None:
+        """The line, from an array's key on, that holds the string ``value`` (arrays may span lines)."""
+        quoted = (json.dumps(value, ensure_ascii=False), f"'{value}'")
+        for number in range(start, min(start + 200, len(self.text) + 1)):
+            line = self.text[number - 1]
+            if any(text in line for text in quoted):
+                return number
+            if number > start and self._HEADER.match(line):
+                return None
+        return None
+
     @staticmethod
     def _resolve(names: Loc, counts: dict[Loc, int]) -> Loc:
         path: Loc = ()
@@ -162,8 +196,12 @@ class TomlLines:
                 path = path + (counts[path],)
         return path
 
-    def line_of(self, loc: Loc, *, missing: bool = False) -> int | None:
+    def line_of(self, loc: Loc, *, missing: bool = False, value: Any = None) -> int | None:
         probe = loc[:-1] if missing else loc
+        if probe and isinstance(probe[-1], int) and isinstance(value, str) and probe[:-1] in self.where:
+            found = self._item_line(self.where[probe[:-1]], value)
+            if found:
+                return found
         while probe:
             if probe in self.where:
                 return self.where[probe]

@@ -8,9 +8,23 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from services.aws.metric_math import MetricMathError, compile_arithmetic, is_arithmetic, referenced_ids
+from services.aws.metric_math import (
+    MetricMathError,
+    compile_arithmetic,
+    is_arithmetic,
+    referenced_ids,
+)
+from services.profile.playbooks import playbook_problems
+from services.profile.statistics import statistic_problem
 
 METRIC_ID = r"^[a-z][A-Za-z0-9_]*$"
 DURATION = r"^\d+(\.\d+)?\s*(s|m|h|d|w)$"
@@ -58,6 +72,14 @@ class MetricSpec(_Strict):
     critical: float | None = None
     direction: Literal["above", "below"] = "above"
     hidden: bool = False
+
+    @field_validator("stat")
+    @classmethod
+    def _statistic(cls, stat: str | None) -> str | None:
+        problem = None if stat is None else statistic_problem(stat)
+        if problem:
+            raise ValueError(problem)
+        return stat
 
     @model_validator(mode="after")
     def _source(self) -> MetricSpec:
@@ -123,7 +145,7 @@ class HealthSpec(_Strict):
 
 
 class PlaybookStep(_Strict):
-    action: str = Field(pattern=r"^[a-z0-9]+\.[a-z0-9-]+$")
+    action: str  # an id of services/actions/catalog.py, checked with the whole playbook
     target: str
     params: dict[str, Any] = Field(default_factory=dict)
     why: str = ""
@@ -190,38 +212,41 @@ class Profile(_Strict):
     playbooks: list[Playbook] = Field(default_factory=list)
     incident: IncidentSpec = Field(default_factory=IncidentSpec)
 
+    @field_validator("playbooks")
+    @classmethod
+    def _playbooks(cls, playbooks: list[Playbook], info: ValidationInfo) -> list[Playbook]:
+        # A field validator, so its problems are listed with those of other fields; metrics
+        # and queries come first in the model, and are absent here when they were wrong.
+        problems = playbook_problems(playbooks, info.data.get("metrics"), info.data.get("queries"))
+        if problems:
+            raise LocatedErrors([LocatedError(loc[1:], message) for loc, message in problems])
+        return playbooks
+
     @model_validator(mode="after")
     def _cross_references(self) -> Profile:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
         ids = [metric.id for metric in self.metrics]
         seen: set[str] = set()
         for index, metric_id in enumerate(ids):
             if metric_id in seen:
-                raise _located(("metrics", index, "id"), f"duplicate metric id {metric_id!r}")
+                problems.append((("metrics", index, "id"), f"duplicate metric id {metric_id!r}"))
             seen.add(metric_id)
         for index, metric in enumerate(self.metrics):
             if metric.expression is not None:
                 unknown = sorted(referenced_ids(metric.expression) - seen)
                 if unknown:
-                    raise _located(("metrics", index, "expression"), f"names unknown metric id(s) {', '.join(unknown)}")
+                    problems.append((("metrics", index, "expression"), f"names unknown metric id(s) {', '.join(unknown)}"))
                 if metric.id in referenced_ids(metric.expression):
-                    raise _located(("metrics", index, "expression"), "an expression cannot name its own id")
+                    problems.append((("metrics", index, "expression"), "an expression cannot name its own id"))
         for name in ("queries", "playbooks"):
             entries = getattr(self, name)
             known: set[str] = set()
             for index, entry in enumerate(entries):
                 if entry.id in known:
-                    raise _located((name, index, "id"), f"duplicate id {entry.id!r}")
+                    problems.append(((name, index, "id"), f"duplicate id {entry.id!r}"))
                 known.add(entry.id)
-        query_ids = {query.id for query in self.queries}
-        for index, playbook in enumerate(self.playbooks):
-            for reference in playbook.diagnosis:
-                kind, _, ref = reference.partition(":")
-                if kind == "metric" and ref not in seen:
-                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: no metric with id {ref!r}")
-                if kind == "query" and ref not in query_ids:
-                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: no query with id {ref!r}")
-                if kind not in ("metric", "query"):
-                    raise _located(("playbooks", index, "diagnosis"), f"{reference!r}: expected metric:ID or query:ID")
+        if problems:
+            raise LocatedErrors([LocatedError(loc, message) for loc, message in problems])
         return self
 
     @property
@@ -241,5 +266,9 @@ class LocatedError(ValueError):
         self.loc = loc
 
 
-def _located(loc: tuple[str | int, ...], message: str) -> LocatedError:
-    return LocatedError(loc, message)
+class LocatedErrors(ValueError):
+    """Several cross-field errors found at once: the loader prints one line each."""
+
+    def __init__(self, errors: list[LocatedError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
