@@ -12,6 +12,7 @@ from services.profile import ProfileError, load_profile, parse_profile
 from tests.support.paths import DATA
 
 EXAMPLE = DATA / "profile.example.toml"  # the design's contract, copied unchanged
+INVESTIGATE = DATA / "profile.investigate.toml"  # part 2 of the contract, copied unchanged
 
 
 def test_the_contract_example_loads_unchanged() -> None:
@@ -76,3 +77,10 @@ def test_an_unreadable_profile_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as caught:
         load_profile(tmp_path / "missing.toml")
     assert caught.value.lines == [f"{tmp_path / 'missing.toml'}: cannot read profile: No such file or directory"]
+
+
+@pytest.mark.xfail(strict=True, reason="Resources/Queries issues add [[resources]] and query engines")
+def test_the_investigation_contract_loads() -> None:
+    profile = load_profile(INVESTIGATE)
+    assert profile.system.name == "Mantissa Log"
+    assert [query.id for query in profile.queries] == ["ip_activity", "stuck_scans", "alert", "api_errors"]
