@@ -42,7 +42,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def seed_containers(service: Any) -> None:
-    from tests.engines import run_container
+    from tests.support.engines import run_container
 
     client = service.client()
     for index in range(CONTAINERS):
@@ -185,7 +185,7 @@ def main() -> list[tuple[str, object, str, str]]:
     import os
 
     from services.engines.docker import DockerEngine
-    from tests.engines import start_podman, start_postgres
+    from tests.support.engines import start_podman, start_postgres
 
     podman = start_podman()
     pg = start_postgres()

@@ -35,7 +35,7 @@ def _cmdline(pid: int) -> str:
 
 def idle_cpu(seconds: float = 30.0) -> tuple[float, float]:
     """CPU % of one core of the cockpit and of its emulator child, the demo steady at 120×40 in tmux."""
-    from tests.test_demo_smoke import _descendants
+    from tests.support.processes import descendants
 
     session = f"cockpit-bench-{uuid.uuid4().hex[:8]}"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", f"{COCKPIT} demo"], check=True)
@@ -49,7 +49,7 @@ def idle_cpu(seconds: float = 30.0) -> tuple[float, float]:
         time.sleep(10)  # warm-up: first refreshes, imports, gc.freeze
         pane = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], capture_output=True,
                                   text=True).stdout.split()[0])
-        family = [pane, *_descendants(pane)]
+        family = [pane, *descendants(pane)]
         cockpit = next(pid for pid in family if " demo" in _cmdline(pid) and "emulator" not in _cmdline(pid))
         emulator = next(pid for pid in family if "services.demo.emulator" in _cmdline(pid))
         before = (_cpu_seconds(cockpit), _cpu_seconds(emulator), time.monotonic())

@@ -9,7 +9,7 @@ import pytest
 from services.actions.base import Risk
 from services.actions.catalog import CATALOG, action_class, build_action, param_specs
 from services.errors import BadInput
-from tests.action_cases import FUNCTION
+from tests.support.action_cases import FUNCTION
 
 REQUIRED_IDS = [
     "lambda.set-timeout", "lambda.set-memory", "lambda.set-concurrency", "lambda.set-env",
@@ -139,7 +139,7 @@ def test_param_specs_come_from_the_models() -> None:
 @pytest.mark.parametrize("profile", ["services/demo/profiles/sentra-scanner.toml", "tests/data/profile.example.toml"])
 def test_every_playbook_step_names_a_valid_action(profile: str) -> None:
     from services.profile import load_profile
-    from tests.conftest import ROOT
+    from tests.support.paths import ROOT
 
     steps = [step for playbook in load_profile(ROOT / profile).playbooks for step in playbook.resolution]
     assert steps

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from services.actions.catalog import CATALOG
-from tests.action_cases import FUNCTION
-from tests.conftest import ROOT
+from tests.support.action_cases import FUNCTION
+from tests.support.paths import ROOT
 from tui.cli.actions import parse_params
 from tui.cli.main import main
 

@@ -18,7 +18,7 @@ import pytest
 from services.actions.catalog import build_action
 from services.aws.session import AwsSession
 from services.errors import Unsupported
-from tests.action_cases import CASES, reset, seed_sentra
+from tests.support.action_cases import CASES, reset, seed_sentra
 
 AWS = Path(sys.executable).parent / "aws"
 

@@ -12,7 +12,7 @@ from services.aws.session import AwsSession
 from services.errors import AccessDenied, BadInput, NotConfirmed, ReadOnly
 from services.incident.timeline import Timeline, read_timeline
 from services.sources import Sources
-from tests.action_cases import FUNCTION, seed_messages
+from tests.support.action_cases import FUNCTION, seed_messages
 
 SYSTEM = "Sentra Scanner"
 

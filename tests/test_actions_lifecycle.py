@@ -11,7 +11,7 @@ import pytest
 from services.actions.base import Risk
 from services.actions.catalog import CATALOG, build_action
 from services.errors import Unsupported
-from tests.action_cases import BY_ID, CASES, FUNCTION
+from tests.support.action_cases import BY_ID, CASES, FUNCTION
 
 SUPPORTED = [case for case in CASES if case.supported]
 
@@ -84,7 +84,7 @@ def test_verify_fails_when_the_change_did_not_take(sentra, aws_session) -> None:
 
 
 def test_nacl_deny_picks_the_next_free_rule_before_the_allow(sentra, boto, aws_session) -> None:
-    from tests.action_cases import default_nacl
+    from tests.support.action_cases import default_nacl
 
     acl = default_nacl(boto)
     first = build_action(aws_session, "ec2.nacl-deny", acl, {"cidr": "203.0.113.42"})

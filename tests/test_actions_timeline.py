@@ -12,8 +12,8 @@ import pytest
 
 from services.redact import looks_secret
 from services.incident.timeline import Timeline, default_timeline_path, read_timeline
-from tests.conftest import ROOT
-from tests.waiting import wait_for
+from tests.support.paths import ROOT
+from tests.support.waiting import wait_for
 
 
 def test_each_append_is_one_write_then_an_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,9 @@ from textual.widgets import Button, Input
 
 from services.errors import ReadOnly
 from services.incident.timeline import read_timeline
-from tests.action_cases import FUNCTION
-from tests.waiting import until
+from tests.support.action_cases import FUNCTION
+from tests.support.apps import recording
+from tests.support.waiting import until
 from tui.screens.action_menu import ActionMenuScreen
 from tui.app import CockpitApp
 from tui.screens.action_params import ActionParamsScreen
@@ -125,7 +126,7 @@ async def test_read_only_has_no_run_path(demo_profile, aws_target, sentra, boto,
 
 
 async def test_a_failure_mid_run_is_shown_and_recorded(demo_profile, aws_target, sentra, timeline) -> None:
-    app = CockpitApp(demo_profile, aws_target, timeline_path=timeline)
+    app = recording(CockpitApp)(demo_profile, aws_target, timeline_path=timeline)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         app.start_action("sqs.redrive-dlq", "sentra-scanner-results-dlq", {}, ask=False)
@@ -134,7 +135,7 @@ async def test_a_failure_mid_run_is_shown_and_recorded(demo_profile, aws_target,
             await pilot.press(*screen.plan.target)
         app.screen.query_one("#run", Button).press()
         await until(pilot, lambda: "failed" in _steps(timeline), what="the failed step")
-        await until(pilot, lambda: any("FAILED" in n.message for n in app._notifications), what="the failure shown")
+        await until(pilot, lambda: any("FAILED" in message for message in app.notified), what="the failure shown")
         assert read_timeline(timeline)[-1]["error"].startswith("not supported by this endpoint")
 
 

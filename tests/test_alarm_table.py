@@ -6,7 +6,7 @@ from dataclasses import replace
 from textual import on
 from textual.app import App, ComposeResult
 
-from tests.screen_text import screen_text
+from tests.support.screen import screen_text
 from widgets.alarm_table import AlarmRow, AlarmTable
 from widgets.metric_chart import ChartData, MetricChart
 

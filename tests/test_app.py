@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from services.profile import LogSpec
-from tests.waiting import until
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from widgets.alarm_table import AlarmTable

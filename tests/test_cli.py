@@ -11,8 +11,8 @@ import pytest
 
 from services.aws.session import AwsTarget
 from services.profile import AwsSpec
-from tests.conftest import ROOT
-from tests.test_import_hygiene import _imported_after
+from tests.support.paths import ROOT
+from tests.support.imports import imported_after
 from tui.cli import actions, check, demo, incident, loading, run, tail
 from tui.cli.main import build_parser, main
 
@@ -126,7 +126,7 @@ def test_no_command_prints_the_help_and_an_unknown_one_exits_2(capsys) -> None:
 
 
 def test_parsing_the_command_line_loads_no_sdk_pydantic_or_textual() -> None:
-    imported = _imported_after("import tui.cli.main\ntui.cli.main.build_parser().parse_args(['check', '-p', 'p'])")
+    imported = imported_after("import tui.cli.main\ntui.cli.main.build_parser().parse_args(['check', '-p', 'p'])")
     assert "tui.cli.check" in imported and "tui.cli.loading" in imported
     heavy = {"boto3", "botocore", "docker", "psycopg", "pydantic", "textual"}
     assert not {name for name in imported if name.split(".")[0] in heavy}

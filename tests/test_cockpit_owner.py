@@ -14,7 +14,7 @@ from services.errors import BadInput
 from services.incident.timeline import Timeline, open_timeline, read_timeline, store_unset
 from services.profile import load_profile
 from services.sources import Sources
-from tests.waiting import until
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.postgres import PostgresPane
 from tui.screens.confirm_action import ConfirmActionScreen

@@ -13,7 +13,8 @@ import pytest
 from services.actions.executor import ActionExecutor, Confirmation
 from services.incident.timeline import Timeline
 from services.sources import Sources
-from tests.demo_scenarios import NAMES, jump_to_incident, profile_of, seed_scenario, tick
+from tests.support.demo_scenarios import NAMES, engine_marked, jump_to_incident, profile_of, seed_scenario, tick
+from tests.support.waiting import wait_for
 
 DIAGNOSIS_ONLY = {"neptune_issues"}  # runbook 004's Neptune section: no action of the catalog fits
 
@@ -148,7 +149,7 @@ def test_the_health_endpoint_degrades_during_the_incident(scenario) -> None:
     assert status() == "degraded"
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", engine_marked(NAMES))
 def test_each_scenario_starts_in_the_emulator(name: str, moto, monkeypatch) -> None:
     """The demo's own path (a private podman for 004's container); moto's state is per process, so ``moto``
     empties it first. The health port is a free one: another run of this suite may hold the demo's."""
@@ -203,8 +204,6 @@ def test_without_podman_the_container_is_unavailable_and_the_rest_runs(boto, mon
 
 def test_the_container_follows_the_incident(boto, podman_service) -> None:
     """004's container on a real Docker API: listed under its compose project, its log turns to errors in the incident."""
-    from tests.waiting import wait_for
-
     scenario = seed_scenario("cloud-remediator-sage", boto, docker_host=podman_service.url)
     client = podman_service.client()
     try:

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.demo_scenarios import NAMES, profile_of, seed_scenario, tick
-from tests.waiting import until
+from tests.support.demo_scenarios import (
+    NAMES,
+    engine_marked,
+    profile_of,
+    seed_scenario,
+    tick,
+)
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from widgets.alarm_table import AlarmTable
@@ -15,7 +21,7 @@ from widgets.pane_title import PaneTitle
 NO_VALUE = ("…", "—", "error")
 
 
-@pytest.fixture(params=NAMES)
+@pytest.fixture(params=engine_marked(NAMES))
 def scenario(request, boto, monkeypatch):
     options = {}
     if request.param == "cloud-remediator-sage":  # its container on the tests' podman, found through DOCKER_HOST

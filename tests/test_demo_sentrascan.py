@@ -1,6 +1,7 @@
 """The sentrascan-platform demo (runbook 003): real PostgreSQL, podman and health, its incident, its playbook."""
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,10 @@ from services.engines.postgres import PostgresSource
 from services.profile import load_profile
 from services.incident.timeline import Timeline
 from services.sources import Sources
-from tests.screen_text import screen_text
-from tests.waiting import until, wait_for
+from tests.support.paths import COCKPIT
+from tests.support.processes import cmdline, descendants, processes_mentioning
+from tests.support.screen import screen_text
+from tests.support.waiting import until, wait_for
 from tui.app import CockpitApp
 from tui.panes.container_logs import ContainerLogsPane
 from tui.panes.containers import ContainersPane
@@ -26,6 +29,8 @@ from tui.panes.health import HealthPane
 from tui.panes.postgres import PostgresPane
 from tui.screens.dashboard import DashboardScreen
 from widgets.pane_title import PaneTitle
+
+pytestmark = pytest.mark.engines  # every test here starts the scenario's PostgreSQL (and podman)
 
 
 class Running:
@@ -210,47 +215,24 @@ async def test_without_podman_the_scenario_runs_and_the_pane_says_why(monkeypatc
         running.close()
 
 
-def _processes_mentioning(*needles: str) -> list[int]:
-    from tests.test_demo_smoke import _cmdline
-
-    return [int(entry.name) for entry in Path("/proc").iterdir()
-            if entry.name.isdigit() and any(needle in _cmdline(int(entry.name)) for needle in needles)]
-
-
-def test_cockpit_demo_in_tmux_starts_the_engines_and_quitting_stops_them(tmp_path: Path) -> None:
-    import re
-    import shutil
-    import subprocess
-    import sys
-    import uuid
-
-    from tests.test_demo_smoke import _capture, _cmdline, _descendants
-
-    assert shutil.which("tmux"), "tmux is required (the README's test command installs it)"
-    cockpit = Path(sys.executable).with_name("cockpit")
-    session = f"cockpit-sentrascan-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-e", f"XDG_STATE_HOME={tmp_path}",
-                    f"{cockpit} demo --scenario sentrascan-platform; echo EXITED $?; sleep 60"], check=True)
-    try:
-        wait_for(lambda: "2/2 running" in _capture(session) and "backends" in _capture(session)
-                 and "checks ·" in _capture(session), timeout=120, what="containers, PostgreSQL and health on screen")
-        screen = _capture(session)
-        assert "SentraScan Platform" in screen and "sentrascan-api-1" in screen and "postgresql://" not in screen
-        pane_pid = int(subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
-                                      capture_output=True, text=True, check=True).stdout.split()[0])
-        started = {pid: _cmdline(pid) for pid in _descendants(pane_pid)}
-        postgres = [pid for pid, cmd in started.items() if re.search(r"/postgres -D ", cmd)]
-        podman = [pid for pid, cmd in started.items() if "system service" in cmd and "podman" in cmd]
-        assert len(postgres) == 1 and len(podman) == 1, started
-        datadir = re.search(r"-D (\S+)", started[postgres[0]]).group(1)
-        storage = re.search(r"--root (\S+)/root", started[podman[0]]).group(1)
-        conmon = [pid for pid in _processes_mentioning(storage) if "conmon" in _cmdline(pid)]
-        assert len(conmon) == 2  # one per container, outside the cockpit's process tree
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        wait_for(lambda: "EXITED 0" in _capture(session), timeout=90, what="the cockpit to exit")
-        alive = [pid for pid, cmd in started.items() if _cmdline(pid) == cmd]
-        assert not alive, f"left running: {[started[pid][:80] for pid in alive]}"
-        assert not _processes_mentioning(storage, datadir)
-        assert not Path(storage).exists() and not Path(datadir).exists()
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+def test_cockpit_demo_in_tmux_starts_the_engines_and_quitting_stops_them(tmux, tmp_path: Path) -> None:
+    session = tmux.start(f"{COCKPIT} demo --scenario sentrascan-platform", size=(120, 40),
+                         env={"XDG_STATE_HOME": str(tmp_path)})
+    wait_for(lambda: "2/2 running" in session.capture() and "backends" in session.capture()
+             and "checks ·" in session.capture(), timeout=120, what="containers, PostgreSQL and health on screen")
+    screen = session.capture()
+    assert "SentraScan Platform" in screen and "sentrascan-api-1" in screen and "postgresql://" not in screen
+    started = {pid: cmdline(pid) for pid in descendants(session.pane_pid)}
+    postgres = [pid for pid, cmd in started.items() if re.search(r"/postgres -D ", cmd)]
+    podman = [pid for pid, cmd in started.items() if "system service" in cmd and "podman" in cmd]
+    assert len(postgres) == 1 and len(podman) == 1, started
+    datadir = re.search(r"-D (\S+)", started[postgres[0]]).group(1)
+    storage = re.search(r"--root (\S+)/root", started[podman[0]]).group(1)
+    conmon = [pid for pid in processes_mentioning(storage) if "conmon" in cmdline(pid)]
+    assert len(conmon) == 2  # one per container, outside the cockpit's process tree
+    session.send("q")
+    wait_for(lambda: "EXITED 0" in session.capture(), timeout=90, what="the cockpit to exit")
+    alive = [pid for pid, cmd in started.items() if cmdline(pid) == cmd]
+    assert not alive, f"left running: {[started[pid][:80] for pid in alive]}"
+    assert not processes_mentioning(storage, datadir)
+    assert not Path(storage).exists() and not Path(datadir).exists()

@@ -9,8 +9,8 @@ from services.actions.docker import Restart, Start, Stop
 from services.engines.docker import ContainerLogTail, DockerEngine
 from services.engines.docker_stats import StatsStreams
 from services.errors import BadInput, Unreachable
-from tests.engines import run_container
-from tests.waiting import wait_for
+from tests.support.engines import run_container
+from tests.support.waiting import wait_for
 
 TICKER = ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]
 

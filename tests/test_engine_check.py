@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from services.demo.health_server import HealthServer
-from tests.engines import PG_PASSWORD, run_container
-from tests.test_engine_panes import write_profile
+from tests.support.engine_profiles import write_profile
+from tests.support.engines import PG_PASSWORD, run_container
 from tui.cli.main import main
 
 

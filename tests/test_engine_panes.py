@@ -1,15 +1,15 @@
 """The engine panes under Textual's pilot, against podman, PostgreSQL and a health server, with no AWS."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from services.aws.session import AwsTarget
 from services.demo.health_server import HealthServer
 from services.profile import load_profile
-from tests.engines import PG_PASSWORD, run_container
-from tests.waiting import until
+from tests.support.engine_profiles import write_profile
+from tests.support.engines import PG_PASSWORD, run_container
+from tests.support.screen import screen_text
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.container_logs import ContainerLogsPane
 from tui.panes.containers import ContainersPane
@@ -20,27 +20,6 @@ from widgets.container_table import ContainerTable
 from widgets.pane_title import PaneTitle
 
 TICKER = ["sh", "-c", "i=0; while true; do echo request $i ok; i=$((i+1)); sleep 0.2; done"]
-
-
-def write_profile(tmp_path: Path, *, docker_url: str | None = None, health_url: str | None = None,
-                  postgres: bool = False) -> Path:
-    text = '[system]\nname = "SentraScan Platform"\n'
-    if docker_url:
-        text += f'\n[docker]\nhost = "{docker_url}"\nproject = "sentrascan"\n'
-    if postgres:
-        text += '\n[postgres]\ndsn_env = "SENTRASCAN_PG_DSN"\n'
-    if health_url:
-        text += f'\n[[health]]\nname = "API"\nurl = "{health_url}"\nexpect = {{ status = "ok" }}\ninterval = 1\n'
-    path = tmp_path / "profile.toml"
-    path.write_text(text)
-    return path
-
-
-
-def screen_text(app: CockpitApp) -> str:
-    """What the terminal shows, as plain text (every layer of the screen composited)."""
-    update = app.screen._compositor.render_full_update(simplify=True)
-    return "\n".join("".join(strip.text for strip in line) for line in update.strips)
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from textual.widgets import Button, Input, OptionList
 from services.incident.state import current, fold, header_text
 from services.incident.report import build_report, render_markdown
 from services.incident.timeline import Timeline, read_timeline
-from tests.action_cases import FUNCTION
-from tests.waiting import until, wait_for
+from tests.support.action_cases import FUNCTION
+from tests.support.waiting import until, wait_for
 from tui.app import CockpitApp
 from tui.screens.confirm_action import ConfirmActionScreen
 from tui.screens.dashboard import DashboardScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import OptionList
 
-from tests.waiting import until
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.insights import InsightsScreen

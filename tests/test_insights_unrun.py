@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import Static
 
 from services.aws.insights import InsightsClient, output_fields
-from tests.waiting import until
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.insights import InsightsScreen

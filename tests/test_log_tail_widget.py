@@ -5,7 +5,7 @@ import time
 
 from textual.app import App, ComposeResult
 
-from tests.waiting import until
+from tests.support.waiting import until
 from widgets.log_format import fold_report, pretty_json, printable, severity, short_stream
 from widgets.log_tail import LogTail, TailLine
 

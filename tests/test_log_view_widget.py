@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.reactive import reactive
 from textual.widgets import Input
 
-from tests.waiting import until
+from tests.support.waiting import until
 from widgets.log_tail import LogTail, TailLine
 from widgets.log_view import LogView, parse_jump
 from widgets.pane_title import PaneTitle

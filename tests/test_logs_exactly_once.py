@@ -22,7 +22,7 @@ from pathlib import Path
 
 from services.profile import CockpitSettings, LogSpec, Profile
 from services.profile.model import SystemSpec
-from tests.waiting import until
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.logs import LogsPane
 from tui.screens.dashboard import DashboardScreen

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from textual.app import App, ComposeResult
 
-from tests.screen_text import screen_text
+from tests.support.screen import screen_text
 from widgets.metric_grid import MetricGrid
 from widgets.metric_tile import MetricTile, TileReading
 

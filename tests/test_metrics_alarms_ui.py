@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from services.profile import MetricSpec, Profile
-from tests.screen_text import screen_text
-from tests.waiting import until, wait_for
+from tests.support.screen import screen_text
+from tests.support.waiting import until, wait_for
 from tui.panes.alarms import AlarmsPane
 from tui.app import CockpitApp
 from tui.messages import AlarmStateChanged

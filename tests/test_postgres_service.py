@@ -9,8 +9,8 @@ import pytest
 from services.actions.postgres import Cancel, Terminate, Vacuum
 from services.errors import BadInput
 from services.engines.postgres import PostgresSource, Reconnecting, redact_query, shorten_query
-from tests.engines import PG_PASSWORD
-from tests.waiting import wait_for
+from tests.support.engines import PG_PASSWORD
+from tests.support.waiting import wait_for
 
 
 async def test_activity_lists_backends_sorted_by_transaction_age(pg_dsn: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from services.profile import ProfileError, load_profile, parse_profile
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 EXAMPLE = ROOT / "tests" / "data" / "profile.example.toml"
 TEXT = EXAMPLE.read_text()

@@ -14,7 +14,7 @@ import pytest
 
 from services.profile import ProfileError, parse_profile
 from services.profile.statistics import statistic_problem
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 TEXT = (ROOT / "tests" / "data" / "profile.example.toml").read_text()
 DURATION = "profile.toml:35: metrics[0] (id 'duration').stat: "

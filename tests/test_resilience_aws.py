@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from services.errors import BadResponse, CredentialsExpired, Throttled, Unreachable
-from tests.fault_proxy import FaultProxy
-from tests.waiting import until, wait_for
+from tests.support.fault_proxy import FaultProxy
+from tests.support.waiting import until, wait_for
 from tui.app import CockpitApp
 from tui.panes.logs import LogsPane
 from tui.messages import SourceFailed

@@ -10,8 +10,8 @@ import pytest
 from services.actions.catalog import CATALOG, build_action, param_specs
 from services.demo.scenarios.sentra_scanner import LOG_GROUP
 from services.errors import BadInput
-from tests.screen_text import screen_text
-from tests.waiting import until
+from tests.support.screen import screen_text
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from widgets.alarm_table import AlarmTable

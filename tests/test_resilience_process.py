@@ -5,23 +5,18 @@ import json
 import logging
 import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.test_demo_smoke import _cmdline, _descendants
-from tests.waiting import until, wait_for
+from tests.support.paths import COCKPIT
+from tests.support.processes import cmdline, descendants
+from tests.support.waiting import until, wait_for
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from widgets.alarm_table import AlarmTable
 from widgets.pane_title import PaneTitle
-
-COCKPIT = Path(sys.executable).with_name("cockpit")
 
 
 async def test_a_worker_bug_is_shown_in_its_pane_logged_with_its_traceback_and_the_rest_goes_on(
@@ -64,61 +59,39 @@ async def test_a_worker_bug_is_shown_in_its_pane_logged_with_its_traceback_and_t
             handler.close()
 
 
-def _tmux(session: str, *args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+def _start_demo(tmux, tmp_path: Path, *, size: tuple[int, int] = (120, 40), env: dict[str, str] | None = None,
+                args: str = ""):
+    """The demo in a tmux pane; with ``env`` also without COLORTERM, as on a plain terminal."""
+    return tmux.start(f"{COCKPIT} demo {args}", size=size, env={"XDG_STATE_HOME": str(tmp_path), **(env or {})},
+                      unset=("COLORTERM",) if env else ())
 
 
-def _capture(session: str) -> str:
-    return _tmux(session, "capture-pane", "-p", "-t", session)
-
-
-def _keys(session: str, *keys: str) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, *keys], check=True)
-
-
-def _start_demo(tmp_path: Path, *, size: tuple[int, int] = (120, 40), env: dict[str, str] | None = None,
-                args: str = "") -> str:
-    assert shutil.which("tmux"), "tmux is required (make test installs it)"
-    session = f"cockpit-res-{uuid.uuid4().hex[:8]}"
-    # On the command line: tmux sets TERM (and COLORTERM) for its panes itself, over ``-e``.
-    prefix = "env -u COLORTERM " + " ".join(f"{name}={value}" for name, value in env.items()) + " " if env else ""
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]),
-                    f"-eXDG_STATE_HOME={tmp_path}", f"{prefix}{COCKPIT} demo {args}; echo EXITED $?; sleep 60"],
-                   check=True, env={**os.environ, "XDG_STATE_HOME": str(tmp_path)})
-    return session
-
-
-def _pane_pid(session: str) -> int:
-    return int(_tmux(session, "list-panes", "-t", session, "-F", "#{pane_pid}").split()[0])
-
-
-def test_kill_9_during_an_action_leaves_a_parsable_timeline_and_no_orphan(tmp_path: Path) -> None:
+@pytest.mark.aws  # the demo starts its own moto server
+def test_kill_9_during_an_action_leaves_a_parsable_timeline_and_no_orphan(tmux, tmp_path: Path) -> None:
     timeline = tmp_path / "timeline.jsonl"
-    session = _start_demo(tmp_path, args=f"--timeline {timeline} --log {tmp_path / 'cockpit.log'}")
-    try:
-        wait_for(lambda: "in ALARM" in _capture(session), timeout=90, what="the demo live")
-        _keys(session, "C-p")
-        wait_for(lambda: "Search for commands" in _capture(session) or "Action:" in _capture(session),
-                 what="the command palette")
-        _keys(session, "-l", "lambda.set-timeout")
-        wait_for(lambda: "lambda.set-timeout customer-sentra-scanner" in _capture(session), what="the action listed")
-        _keys(session, "Enter")
-        wait_for(lambda: "Plan" in _capture(session) and "timeout" in _capture(session).lower(), what="the form")
-        _keys(session, "-l", "600")
-        _keys(session, "Enter")
-        wait_for(lambda: "--timeout 600" in _capture(session).replace("\n", ""), what=lambda: f"the plan: {_capture(session)}")
-        cockpit = [pid for pid in _descendants(_pane_pid(session)) if " demo " in _cmdline(pid) and "cockpit" in _cmdline(pid)]
-        emulators = [pid for pid in _descendants(_pane_pid(session)) if "services.demo.emulator" in _cmdline(pid)]
-        assert len(cockpit) == 1 and len(emulators) == 1, (cockpit, emulators)
-        _keys(session, "Enter")  # Run (focused: a low-risk action needs no typed name)
-        wait_for(lambda: timeline.exists() and b'"confirmed"' in timeline.read_bytes(), what="the confirmed step")
-        os.kill(cockpit[0], signal.SIGKILL)
-        wait_for(lambda: "EXITED 137" in _capture(session), timeout=30, what="the cockpit killed")
-        # The emulator watches its stdin: it goes with the cockpit, no orphan left serving.
-        wait_for(lambda: not any("services.demo.emulator" in _cmdline(pid) for pid in emulators), timeout=30,
-                 what="the emulator to exit")
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    session = _start_demo(tmux, tmp_path, args=f"--timeline {timeline} --log {tmp_path / 'cockpit.log'}")
+    wait_for(lambda: "in ALARM" in session.capture(), timeout=90, what="the demo live")
+    session.send("C-p")
+    wait_for(lambda: "Search for commands" in session.capture() or "Action:" in session.capture(),
+             what="the command palette")
+    session.send("lambda.set-timeout", literal=True)
+    wait_for(lambda: "lambda.set-timeout customer-sentra-scanner" in session.capture(), what="the action listed")
+    session.send("Enter")
+    wait_for(lambda: "Plan" in session.capture() and "timeout" in session.capture().lower(), what="the form")
+    session.send("600", literal=True)
+    session.send("Enter")
+    wait_for(lambda: "--timeout 600" in session.capture().replace("\n", ""), what=lambda: f"the plan: {session.capture()}")
+    below = descendants(session.pane_pid)
+    cockpit = [pid for pid in below if " demo " in cmdline(pid) and "cockpit" in cmdline(pid)]
+    emulators = [pid for pid in below if "services.demo.emulator" in cmdline(pid)]
+    assert len(cockpit) == 1 and len(emulators) == 1, (cockpit, emulators)
+    session.send("Enter")  # Run (focused: a low-risk action needs no typed name)
+    wait_for(lambda: timeline.exists() and b'"confirmed"' in timeline.read_bytes(), what="the confirmed step")
+    os.kill(cockpit[0], signal.SIGKILL)
+    wait_for(lambda: "EXITED 137" in session.capture(), timeout=30, what="the cockpit killed")
+    # The emulator watches its stdin: it goes with the cockpit, no orphan left serving.
+    wait_for(lambda: not any("services.demo.emulator" in cmdline(pid) for pid in emulators), timeout=30,
+             what="the emulator to exit")
     raw = timeline.read_bytes()
     assert raw.endswith(b"\n")  # whole lines only: each step is one fsync'd append
     events = [json.loads(line) for line in raw.splitlines()]
@@ -127,28 +100,26 @@ def test_kill_9_during_an_action_leaves_a_parsable_timeline_and_no_orphan(tmp_pa
     assert steps[-1] in ("confirmed", "started", "succeeded", "verified")  # the last step before the kill is there
 
 
+@pytest.mark.aws  # the demo starts its own moto server
 @pytest.mark.parametrize("env", [
     {"NO_COLOR": "1"},
     {"TERM": "xterm"},
     {"NO_COLOR": "1", "TERM": "xterm"},
 ], ids=["no-color", "xterm", "both"])
-def test_80x24_in_tmux_plain_terminals(env: dict[str, str], tmp_path: Path) -> None:
-    session = _start_demo(tmp_path, size=(80, 24), env=env)
-    try:
-        wait_for(lambda: "ALARM" in _capture(session) and "lines" in _capture(session), timeout=90,
-                 what=lambda: f"the demo at 80x24: {_capture(session)}")
-        screen = _capture(session)
-        rows = screen.splitlines()
-        assert len(rows) <= 24 and all(len(row) <= 80 for row in rows)
-        assert "Sentra Scanner" in screen  # the header
-        for title in ("METRICS", "ALARMS", "LOGS"):
-            assert title in screen.upper(), title
-        assert re.search(r"\bok\b|ALERT|CRIT", screen), screen  # bands spelled out: no colour needed
-        assert "Traceback" not in screen
-        styled = _tmux(session, "capture-pane", "-p", "-e", "-t", session)
-        if env.get("TERM") == "xterm":  # no truecolor, no 256-colour escapes on a plain xterm
-            assert "38;2;" not in styled and "48;2;" not in styled and "38;5;" not in styled
-        _keys(session, "q")
-        wait_for(lambda: "EXITED 0" in _capture(session), timeout=30, what="a clean exit")
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+def test_80x24_in_tmux_plain_terminals(env: dict[str, str], tmux, tmp_path: Path) -> None:
+    session = _start_demo(tmux, tmp_path, size=(80, 24), env=env)
+    wait_for(lambda: "ALARM" in session.capture() and "lines" in session.capture(), timeout=90,
+             what=lambda: f"the demo at 80x24: {session.capture()}")
+    screen = session.capture()
+    rows = screen.splitlines()
+    assert len(rows) <= 24 and all(len(row) <= 80 for row in rows)
+    assert "Sentra Scanner" in screen  # the header
+    for title in ("METRICS", "ALARMS", "LOGS"):
+        assert title in screen.upper(), title
+    assert re.search(r"\bok\b|ALERT|CRIT", screen), screen  # bands spelled out: no colour needed
+    assert "Traceback" not in screen
+    styled = session.capture(styled=True)
+    if env.get("TERM") == "xterm":  # no truecolor, no 256-colour escapes on a plain xterm
+        assert "38;2;" not in styled and "48;2;" not in styled and "38;5;" not in styled
+    session.send("q")
+    wait_for(lambda: "EXITED 0" in session.capture(), timeout=30, what="a clean exit")

@@ -2,7 +2,7 @@
 
 Only an answer that says so (a 501, an error code such as NotImplemented or
 UnknownOperationException) makes an operation unsupported. The 500s come from
-``tests/fault_proxy.py`` in front of the real moto server, in each wire protocol it speaks,
+``tests/support/fault_proxy.py`` in front of the real moto server, in each wire protocol it speaks,
 with the error document AWS sends (InternalFailure); and from moto itself, whose crash is a
 bare web page.
 """
@@ -17,9 +17,9 @@ from services.aws.metrics import MetricsSource
 from services.aws.session import AwsSession
 from services.errors import ServerError, Unsupported
 from services.profile.model import MetricSpec
-from tests import fault_proxy
-from tests.fault_proxy import FaultProxy
-from tests.waiting import until
+from tests.support import fault_proxy
+from tests.support.fault_proxy import FaultProxy
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.messages import SourceFailed
 from tui.screens.dashboard import DashboardScreen

@@ -13,7 +13,7 @@ from services.aws.tail_source import LogTailSource
 from services.errors import SourceError, Throttled
 from services.models import LogEvent
 from services.rate import RateBudget
-from tests.waiting import wait_for
+from tests.support.waiting import wait_for
 
 GROUP = "/aws/lambda/live-test"
 OTHER = "/aws/lambda/live-other"

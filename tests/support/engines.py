@@ -1,5 +1,9 @@
 """Real engines for the tests: a PostgreSQL server and podman's Docker-API service on loopback.
 
+A pytest plugin (``pytest_plugins`` in ``tests/conftest.py``): a test using ``pg_server``
+or ``podman_service`` (directly or through ``pg_dsn``, ``lock_conflict``, ``docker_client``)
+is marked ``engines`` (``tests/support/markers.py``).
+
 Both are session-scoped, started from the system's binaries and stopped by PID at the
 end. A missing binary FAILS the test that needs it (``pytest.fail``), never skips it:
 ``.ci/system-deps`` installs them, and a green run must mean they were exercised.
@@ -19,7 +23,7 @@ import pytest
 
 from services.demo import engines as _engines
 from services.demo.engines import BUSYBOX_IMAGE, PodmanService, PostgresServer, free_port, run_container  # noqa: F401 - re-exported
-from tests.waiting import wait_for
+from tests.support.waiting import wait_for
 
 PG_PASSWORD = "pg-Secret-7f3a"  # tests assert this never reaches the screen
 

@@ -5,7 +5,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 NAMES = ["mantissa-log", "lambda-cost-reporting", "cloud-remediator-sage"]
+WITH_CONTAINER = {"cloud-remediator-sage"}
+"""Scenarios that run a container on podman (in the emulator, or when the test passes ``docker_host``)."""
 HISTORY_MINUTES = 20  # enough for every tile's range, a fraction of the demo's three hours
 
 
@@ -22,6 +26,12 @@ def seed_scenario(name: str, boto: Callable[[str], Any], **options: Any) -> Any:
                                history_minutes=HISTORY_MINUTES, health_port=0, **options)
     scenario.seed(utcnow())
     return scenario
+
+
+def engine_marked(names: list[str]) -> list[Any]:
+    """``names`` as parameters, those with a container marked ``engines``: a test that starts podman
+    for them (``request.getfixturevalue``, the emulator's own) is not seen by the fixture-based marking."""
+    return [pytest.param(name, marks=pytest.mark.engines) if name in WITH_CONTAINER else name for name in names]
 
 
 def profile_of(scenario: Any) -> Any:

@@ -15,10 +15,11 @@ async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 30.0,
         await pilot.pause(0.05)  # poll: yields to the app's event loop between checks
 
 
-def wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, what: str = "condition", interval: float = 0.05) -> None:
+def wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, what: str | Callable[[], str] = "condition",
+             interval: float = 0.05) -> None:
     """The same for plain code: a deadline, not a fixed sleep."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout}s waiting for {what() if callable(what) else what}")
         time.sleep(interval)  # poll
