@@ -5,6 +5,7 @@ exists, and moto then answers invocations without containers (echoing the payloa
 setting is process-wide in moto and moves Lambda to another backend, so it must not be
 switched under the shared in-process server of conftest.py. The same process, switched
 to IAM enforcement for one test (``/moto-api/reset-auth``), gives the real AccessDenied.
+A function error comes from a second process: moto's Docker backend with no engine behind it.
 """
 from __future__ import annotations
 
@@ -46,13 +47,15 @@ def post(url: str, body: str) -> None:
 
 
 @contextmanager
-def lambda_moto_server() -> Iterator[str]:
-    """moto's server in its own process, Lambda without Docker (set before any function exists)."""
+def lambda_moto_server(*, docker_host: str | None = None) -> Iterator[str]:
+    """moto's server in its own process: Lambda without Docker (set before any function exists), or,
+    given ``docker_host``, moto's Docker backend pointed at that engine."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     endpoint = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    env = {**os.environ, "DOCKER_HOST": docker_host} if docker_host else None
+    server = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def answers() -> bool:
@@ -63,7 +66,8 @@ def lambda_moto_server() -> Iterator[str]:
 
     try:
         wait_for(answers, timeout=60, what="moto's server to answer")
-        post(f"{endpoint}/moto-api/config", json.dumps({"lambda": {"use_docker": False}}))
+        if docker_host is None:
+            post(f"{endpoint}/moto-api/config", json.dumps({"lambda": {"use_docker": False}}))
         yield endpoint
     finally:
         server.terminate()

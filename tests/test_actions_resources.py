@@ -175,18 +175,19 @@ def test_invoke_of_an_unknown_qualifier_is_one_line(client, session) -> None:
     assert f"{FUNCTION} has no version or alias 'canary'" in str(raised.value)
 
 
-def test_a_function_error_is_shown_and_fails_the_verification(boto, aws_session, monkeypatch) -> None:
-    """moto's Docker backend with no Docker engine answers a Handled function error (status 200)."""
-    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")  # never a real engine, on any machine
-    role = boto("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    boto("lambda").create_function(FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="detector.handler",
-                                   Code={"ZipFile": zipped("VERSION = 1")})
-    action = build_action(aws_session, "lambda.invoke", FUNCTION, {})
-    plan = action.plan()
-    result = action.run(plan)
+def test_a_function_error_is_shown_and_fails_the_verification() -> None:
+    """moto's Docker backend with no Docker engine behind it answers a Handled function error (status 200)."""
+    with lambda_moto_server(docker_host="unix:///nonexistent/docker.sock") as docker_moto:  # never an engine, anywhere
+        boto = clients(docker_moto)
+        role = boto("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        boto("lambda").create_function(FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="detector.handler",
+                                       Code={"ZipFile": zipped("VERSION = 1")})
+        action = build_action(session_for(docker_moto), "lambda.invoke", FUNCTION, {})
+        plan = action.plan()
+        result = action.run(plan)
+        verification = action.verify(plan)
     assert result["status code"] == 200 and result["function error"] == "Handled"
     assert "docker" in result["response"].lower()
-    verification = action.verify(plan)
     assert not verification.ok
     assert verification.detail.startswith("status 200, function error Handled: ")
 
