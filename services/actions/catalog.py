@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.actions import alarms, cognito, dynamodb, ec2_nacl, events, iam, lambda_config, logs_export, sqs
-from services.actions import api_keys
+from services.actions import api_keys, iam_grant, lambda_invoke, lambda_versions, sqs_send
 from services.actions import docker as docker_actions, postgres as postgres_actions
 from services.actions.base import Action
 from services.errors import BadInput
 
 _ACTIONS: tuple[type[Action], ...] = (
     lambda_config.SetTimeout, lambda_config.SetMemory, lambda_config.SetConcurrency, lambda_config.SetEnv,
+    lambda_versions.Rollback, lambda_invoke.Invoke,
     alarms.DisableActions, alarms.EnableActions, alarms.SetState,
-    sqs.Purge, sqs.SetRedrive, sqs.RedriveDlq,
+    sqs.Purge, sqs.SetRedrive, sqs.RedriveDlq, sqs_send.SendTest,
     events.EnableRule, events.DisableRule,
-    iam.DeactivateKey, iam.ActivateKey, iam.DenyAll, iam.RemoveDenyAll,
+    iam.DeactivateKey, iam.ActivateKey, iam.DenyAll, iam.RemoveDenyAll, iam_grant.Grant, iam_grant.RevokeGrant,
     ec2_nacl.NaclDeny, ec2_nacl.NaclRemove,
     cognito.GlobalSignOut,
     dynamodb.Backup,
