@@ -1,6 +1,6 @@
 """The resource actions (issue 14, item 5) against moto's server: rollback, test invocation,
 test message, grant, and purge's safety; each plan's ``aws`` command through the real CLI.
-The server is this module's own (see tests/resource_actions_support.py: Lambda without Docker).
+The server is this module's own (see tests/support/resource_actions.py: Lambda without Docker).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from services.actions.lambda_invoke import log_tail
 from services.aws.session import AwsSession
 from services.errors import BadInput, NotConfirmed
 from services.incident.timeline import read_timeline
-from tests.resource_actions_support import (
+from tests.support.resource_actions import (
     BIN, FUNCTION, PROFILE, QUEUE, READ_S3, ROLE, SECRET, SEND, Client, alias_version, changes, clients, depth, executor,
     inline_policy, lambda_moto_server, post, received, run_cli, seed_function, seed_queue, seed_role, session_for, steps,
     swapped, zipped)

@@ -58,6 +58,7 @@ class Emulator:
         self.server.start()
         host, port = self.server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        _lambda_without_containers(self.endpoint)
         session = boto3.session.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=DEMO_REGION)
         clients = {name: session.client(name, endpoint_url=self.endpoint) for name in SERVICES}
         self.scenario = self.scenario_cls(clients, rng=random.Random(self.seed))
@@ -129,3 +130,16 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _lambda_without_containers(endpoint: str) -> None:
+    """Before anything is seeded: moto then answers invocations (``lambda.invoke``) by echoing the
+    payload instead of starting a container; the setting moves Lambda to another backend."""
+    import json
+    import urllib.request
+
+    body = json.dumps({"lambda": {"use_docker": False}}).encode()
+    request = urllib.request.Request(f"{endpoint}/moto-api/config", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).read()
+

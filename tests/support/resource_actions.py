@@ -26,7 +26,7 @@ from typing import Any
 from services.actions.executor import ActionExecutor
 from services.aws.session import AwsSession, AwsTarget
 from services.incident.timeline import Timeline, read_timeline
-from tests.waiting import wait_for
+from tests.support.waiting import wait_for
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
