@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from services.actions.executor import ActionExecutor
+from services.sources import Sources
 from services.aws.session import AwsSession, AwsTarget
 from services.incident.timeline import Timeline, read_timeline
 from tests.support.waiting import wait_for
 
 BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROFILE = str(ROOT / "services" / "demo" / "profiles" / "sentra-scanner.toml")
 FUNCTION = "res-detector"
 QUEUE = "res-alerts"
@@ -86,7 +87,7 @@ def session_for(endpoint: str) -> AwsSession:
 
 
 def executor(session: AwsSession, tmp_path: Path) -> ActionExecutor:
-    return ActionExecutor(session, Timeline(tmp_path / "timeline.jsonl", profile=SYSTEM), read_only=False,
+    return ActionExecutor(Sources(aws=session), Timeline(tmp_path / "timeline.jsonl", profile=SYSTEM), read_only=False,
                           profile_name=SYSTEM)
 
 
