@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.aws.metric_math import MetricMathError, compile_arithmetic, is_arithmetic, referenced_ids
+from services.profile.resources import ResourceList
 
 METRIC_ID = r"^[a-z][A-Za-z0-9_]*$"
 DURATION = r"^\d+(\.\d+)?\s*(s|m|h|d|w)$"
@@ -189,6 +190,7 @@ class Profile(_Strict):
     health: list[HealthSpec] = Field(default_factory=list)
     playbooks: list[Playbook] = Field(default_factory=list)
     incident: IncidentSpec = Field(default_factory=IncidentSpec)
+    resources: ResourceList = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Profile:
