@@ -25,6 +25,7 @@ from services.aws.metric_math import (
 )
 from services.profile.playbooks import playbook_problems
 from services.profile.statistics import statistic_problem
+from services.profile.resources import ResourceList
 
 METRIC_ID = r"^[a-z][A-Za-z0-9_]*$"
 DURATION = r"^\d+(\.\d+)?\s*(s|m|h|d|w)$"
@@ -209,6 +210,7 @@ class Profile(_Strict):
     docker: DockerSpec | None = None
     postgres: PostgresSpec | None = None
     health: list[HealthSpec] = Field(default_factory=list)
+    resources: ResourceList = Field(default_factory=list)
     playbooks: list[Playbook] = Field(default_factory=list)
     incident: IncidentSpec = Field(default_factory=IncidentSpec)
 
@@ -217,7 +219,8 @@ class Profile(_Strict):
     def _playbooks(cls, playbooks: list[Playbook], info: ValidationInfo) -> list[Playbook]:
         # A field validator, so its problems are listed with those of other fields; metrics
         # and queries come first in the model, and are absent here when they were wrong.
-        problems = playbook_problems(playbooks, info.data.get("metrics"), info.data.get("queries"))
+        problems = playbook_problems(playbooks, info.data.get("metrics"), info.data.get("queries"),
+                                     info.data.get("resources"))
         if problems:
             raise LocatedErrors([LocatedError(loc[1:], message) for loc, message in problems])
         return playbooks
@@ -255,7 +258,7 @@ class Profile(_Strict):
 
     @property
     def has_aws(self) -> bool:
-        return bool(self.aws is not None or self.metrics or self.alarms or self.logs or self.queries)
+        return bool(self.aws is not None or self.metrics or self.alarms or self.logs or self.queries or self.resources)
 
 
 class LocatedError(ValueError):

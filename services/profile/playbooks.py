@@ -45,15 +45,15 @@ TARGETS: dict[str, tuple[str, str]] = {
 
 
 def playbook_problems(playbooks: Sequence[Playbook], metrics: Sequence[MetricSpec] | None,
-                      queries: Sequence[QuerySpec] | None) -> list[Problem]:
+                      queries: Sequence[QuerySpec] | None, resources: Sequence[Any] | None = ()) -> list[Problem]:
     """Every problem of every playbook, in file order, each with the location of its field.
 
-    ``metrics`` or ``queries`` is None when it could not be read: references to it are not checked.
+    ``metrics``, ``queries`` or ``resources`` is None when it could not be read: references to it are not checked.
     """
     problems: list[Problem] = []
     for index, playbook in enumerate(playbooks):
         for number, reference in enumerate(playbook.diagnosis):
-            message = _reference_problem(reference, metrics, queries)
+            message = _reference_problem(reference, metrics, queries, resources)
             if message:
                 problems.append((("playbooks", index, "diagnosis", number), f"{reference!r}: {message}"))
         for number, step in enumerate(playbook.resolution):
@@ -62,10 +62,15 @@ def playbook_problems(playbooks: Sequence[Playbook], metrics: Sequence[MetricSpe
 
 
 def _reference_problem(reference: str, metrics: Sequence[MetricSpec] | None,
-                       queries: Sequence[QuerySpec] | None) -> str | None:
+                       queries: Sequence[QuerySpec] | None, resources: Sequence[Any] | None) -> str | None:
     kind, _, ref = reference.partition(":")
-    if (kind == "metric" and metrics is None) or (kind == "query" and queries is None):
+    if ((kind == "metric" and metrics is None) or (kind == "query" and queries is None)
+            or (kind == "resource" and resources is None)):
         return None  # that section has its own errors
+    if kind == "resource" and resources is not None:
+        if any(resource.id == ref for resource in resources):
+            return None
+        return f"no resource with id {ref!r}" + _did_you_mean(ref, [r.id for r in resources], "resource:")
     if kind == "metric" and metrics is not None:
         metric = next((spec for spec in metrics if spec.id == ref), None)
         if metric is None:
@@ -77,7 +82,7 @@ def _reference_problem(reference: str, metrics: Sequence[MetricSpec] | None,
         if any(query.id == ref for query in queries):
             return None
         return f"no query with id {ref!r}" + _did_you_mean(ref, [q.id for q in queries], "query:")
-    return "expected metric:ID or query:ID"
+    return "expected metric:ID, query:ID or resource:ID"
 
 
 def _did_you_mean(word: str, candidates: Sequence[str], prefix: str = "") -> str:
