@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from services.aws.session import AwsTarget
-from tests.test_import_hygiene import _imported_after
+from tests.support.imports import imported_after
 from tui.cli import inspect, loading
 from tui.cli.main import build_parser
 
@@ -114,6 +114,6 @@ def test_the_parser_dispatches_and_takes_the_aws_flags_without_loading_the_sdk()
                                       "--region", "eu-west-3", "--endpoint-url", "http://127.0.0.1:9"])
     assert args.func is inspect.run_inspect and args.resource == "alerts_queue" and args.json
     assert loading.aws_target(args, None) == AwsTarget(region="eu-west-3", endpoint_url="http://127.0.0.1:9")
-    imported = _imported_after("import tui.cli.main\ntui.cli.main.build_parser().parse_args(['inspect', 'x', '-p', 'p'])")
+    imported = imported_after("import tui.cli.main\ntui.cli.main.build_parser().parse_args(['inspect', 'x', '-p', 'p'])")
     assert "tui.cli.inspect" in imported
     assert not {name for name in imported if name.split(".")[0] in {"boto3", "botocore", "pydantic", "textual"}}

@@ -5,7 +5,7 @@ import json
 
 from services.aws.resources import read_resource
 from services.profile.resources import ResourceSpec
-from tests.test_resources_lambda import make_function
+from tests.support.lambda_functions import make_function
 
 SPEC = ResourceSpec(id="detection_schedule", type="events-rule", name="mantissa-detection-schedule")
 EVENTS_TRUST = {"Version": "2012-10-17", "Statement": [

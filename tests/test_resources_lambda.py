@@ -1,38 +1,12 @@
 """The Lambda reader against moto's server: configuration, env names only, versions, aliases, rollback target."""
 from __future__ import annotations
 
-import io
 import json
-import zipfile
-from typing import Any
 
 from services.aws.resources import read_resource
 from services.aws.resources.lambda_function import function_versions, version_before
 from services.profile.resources import ResourceSpec
-
-TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-
-
-def code(text: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", text)
-    return buffer.getvalue()
-
-
-def make_function(boto: Any, name: str = "mantissa-detection-engine", **extra: Any) -> str:
-    """A function with a role; returns its ARN."""
-    iam = boto("iam")
-    try:
-        role = iam.get_role(RoleName=f"{name}-role")["Role"]
-    except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
-    answer = boto("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=role["Arn"], Handler="handler.handler",
-        Code={"ZipFile": code("def handler(event, context):\n    return 1\n")}, **extra)
-    return str(answer["FunctionArn"])
-
+from tests.support.lambda_functions import code, make_function
 
 def field(reading, label: str) -> str:
     found = reading.field(label)

@@ -66,7 +66,9 @@ def read_sqs(session: AwsSession, spec: ResourceSpec) -> ResourceReading:
 
 
 def _oldest_age(session: AwsSession, name: str) -> float | None:
-    end = datetime.now(UTC)
+    # The end is a minute ahead: the minute now under way is a bucket too (an endpoint may leave out a bucket
+    # that ends after EndTime), and the newest point is the one that matters.
+    end = datetime.now(UTC) + timedelta(minutes=1)
     answer = call(session, "cloudwatch", "get_metric_statistics", Namespace="AWS/SQS",
                   MetricName="ApproximateAgeOfOldestMessage", Dimensions=[{"Name": "QueueName", "Value": name}],
                   StartTime=end - AGE_WINDOW, EndTime=end, Period=60, Statistics=["Maximum"])
