@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from services.incident.state import Incident, current, header_text
+from services.incident.state import Incident, current, header_forms, header_text
 
 if TYPE_CHECKING:
     from services.profile import Profile
@@ -42,7 +42,7 @@ class IncidentTracker:
         self.timeline: Timeline = Timeline(path, profile=profile.system.name, mirror=self.store)
         self.incident: Incident | None = None
         self.events: list[dict[str, Any]] = []
-        self._header_text: str | None = None
+        self._header_text: tuple[str, tuple[str, ...]] | None = None
 
     def read_events(self) -> list[dict[str, Any]]:
         """Everyone's events when shared, else this file's (blocking: call from a thread)."""
@@ -76,14 +76,16 @@ class IncidentTracker:
     def update_header(self) -> None:
         """Put the incident's line in every header; nothing to do while the text is unchanged."""
         text = header_text(self.incident) if self.incident else ""
-        if text == self._header_text:
+        forms = header_forms(self.incident) if self.incident else ()
+        if (text, forms) == self._header_text:
             return
-        self._header_text = text
+        self._header_text = (text, forms)
         from widgets.cockpit_header import CockpitHeader
 
         for screen in self.app.screen_stack:
             for header in screen.query(CockpitHeader):
                 header.incident = text
+                header.incident_forms = forms
 
     def header_mounted(self) -> None:
         """A new screen with a header appeared: give it the current line on the next tick."""
