@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from services.formatting import spelled_duration
@@ -220,3 +221,17 @@ def render_markdown(report: Report) -> str:
               f"1. {TODO} [Action] - [Owner] - [Due Date]_", "", "## Lessons Learned", "",
               f"{TODO} key takeaways for future incidents_", ""]
     return "\n".join(lines)
+
+
+def write_report(events: list[dict[str, Any]], directory: Path, *, incident_index: int = -1) -> tuple[Path, str]:
+    """Write the Markdown report (the text ``cockpit report`` prints) into ``directory``.
+
+    Named after the incident's opening, so a report written after Resolve names that
+    incident: ``incident-report-20261202-1004.md``; returns the path and the text.
+    """
+    incidents = fold(events)
+    text = render_markdown(build_report(events, incident_index=incident_index))
+    stamp = incidents[incident_index].opened.astimezone(UTC) if incidents else None
+    path = directory / (f"incident-report-{stamp:%Y%m%d-%H%M}.md" if stamp else "incident-report.md")
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return path, text
