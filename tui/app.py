@@ -172,7 +172,8 @@ class CockpitApp(App[int]):
 
         if self.incidents is not None:
             tracker = self.incidents
-            self.push_screen(TimelineScreen(tracker.timeline.path, tracker.read_events, shared=tracker.store is not None))
+            self.push_screen(TimelineScreen(tracker.timeline.path, tracker.read_events, shared=tracker.store is not None,
+                                            system=tracker.timeline.profile))
 
     def action_note(self) -> None:
         if self.incidents is not None:
