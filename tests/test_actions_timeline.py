@@ -49,9 +49,9 @@ def test_the_file_is_private_and_shared_by_appenders(tmp_path: Path) -> None:
 
 def test_default_path_is_under_the_state_directory(tmp_path: Path) -> None:
     # conftest points XDG_STATE_HOME at the test's tmp directory
-    assert default_timeline_path() == tmp_path / "state" / "incident-cockpit" / "timeline.jsonl"
+    assert default_timeline_path("x") == tmp_path / "state" / "incident-cockpit" / "timeline-x.jsonl"
     Timeline(profile="x").append("note", detail="hello")
-    assert read_timeline(default_timeline_path())[0]["detail"] == "hello"
+    assert read_timeline(default_timeline_path("x"))[0]["detail"] == "hello"
 
 
 @pytest.mark.parametrize("name, secret", [

@@ -101,7 +101,7 @@ async def test_a_transition_is_highlighted_rung_recorded_and_acknowledged_locall
         await until(pilot, lambda: len(changes) == 1, what="the message")
         change = changes[0].transition
         assert (change.name, change.old_state, change.new_state) == ("sentra-lambda-duration", "OK", "ALARM")
-        timeline = Path(os.environ["XDG_STATE_HOME"]) / "incident-cockpit" / "timeline.jsonl"
+        timeline = Path(os.environ["XDG_STATE_HOME"]) / "incident-cockpit" / "timeline-sentra-scanner.jsonl"
         wait_for(lambda: timeline.exists() and "sentra-lambda-duration" in timeline.read_text(), what="timeline")
         event = json.loads(timeline.read_text().splitlines()[-1])
         assert event["step"] == "alarm" and event["after"] == "ALARM" and event["before"] == "OK"

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from services.formatting import spelled_duration
 from services.incident.state import Incident, clock, fold, parse_time
 
 TODO = "_To be completed:"
+LOOK_BACK = timedelta(hours=24)
+"""How far before an incident's opening the report looks for the alarm or action that started it."""
+LOOK_BACK_TEXT = "the 24 h look-back"
 TERMINAL = {"verified", "failed", "cancelled", "refused"}
 
 
@@ -46,6 +50,9 @@ class Report:
     severity_name: str
     date: str
     opened: str
+    report_from: str
+    """HH:MM UTC of the report's first event: the alarm or action that came before the opening."""
+    report_from_reason: str
     resolved: str | None
     duration: str
     services: list[str]
@@ -65,11 +72,47 @@ def _hm(event: dict[str, Any]) -> str:
     return parse_time(event["time"]).astimezone(UTC).strftime("%H:%M")
 
 
-def _window(events: list[dict[str, Any]], incident: Incident | None) -> list[dict[str, Any]]:
-    if incident is None:
-        return events
-    start = incident.opened
-    end = incident.resolved
+def _first_related(events: list[dict[str, Any]], incident: Incident, previous: Incident | None) -> tuple[datetime, str]:
+    """Where the report starts: the alarm that fired before the incident was opened, or the fix that ran.
+
+    The rule: the start of the last alarm episode before the opening (the first transition
+    into ALARM after a moment when all alarms were OK, even if they were OK again by the
+    opening); without one, the first action step. Looked for within LOOK_BACK before the
+    opening and never before the previous incident ended; nothing found: the opening.
+    """
+    floor = incident.opened - LOOK_BACK
+    if previous is not None:
+        floor = max(floor, previous.resolved or previous.opened)
+    firing: set[str] = set()
+    episode: dict[str, Any] | None = None
+    first_action: dict[str, Any] | None = None
+    for event in events:
+        when = parse_time(event["time"])
+        if when >= incident.opened:
+            break
+        step = event.get("step")
+        if step == "alarm":
+            name = str(event.get("target"))
+            if event.get("after") == "ALARM":
+                if not firing and when > floor:
+                    episode = event
+                firing.add(name)
+            else:
+                firing.discard(name)
+        elif event.get("action") and step not in ("note", "incident") and when > floor and first_action is None:
+            first_action = event
+    if episode is not None:
+        return parse_time(episode["time"]), (f"first related event: alarm {episode.get('target')} "
+                                             f"{episode.get('before')} → ALARM")
+    if firing:  # in ALARM since before the look-back: start where it begins
+        return floor, f"alarms in ALARM since before {LOOK_BACK_TEXT}"
+    if first_action is not None:
+        return parse_time(first_action["time"]), (f"first related event: {first_action.get('action')} "
+                                                  f"{first_action.get('step')}")
+    return incident.opened, "incident opened; nothing related before it"
+
+
+def _window(events: list[dict[str, Any]], start: datetime, end: datetime | None) -> list[dict[str, Any]]:
     return [e for e in events if parse_time(e["time"]) >= start and (end is None or parse_time(e["time"]) <= end)]
 
 
@@ -88,9 +131,10 @@ def _actions(events: list[dict[str, Any]]) -> list[ActionRecord]:
             records.append(record)
             open_by_key[key] = record
             continue
-        record = open_by_key.get(key)
-        if record is None:
+        found = open_by_key.get(key)
+        if found is None:
             continue
+        record = found
         if step == "verified":
             record.outcome = "verified" if event.get("ok", True) else "failed"
             record.verification = str(event.get("detail", ""))
@@ -135,10 +179,16 @@ def _line(event: dict[str, Any]) -> str | None:
 def build_report(events: list[dict[str, Any]], *, incident_index: int = -1, now: datetime | None = None) -> Report:
     incidents = fold(events)
     incident = incidents[incident_index] if incidents else None
-    window = _window(events, incident)
     now = now or datetime.now(UTC)
-    first = parse_time(window[0]["time"]) if window else now
-    opened = incident.opened if incident else first
+    if incident is not None:
+        position = incidents.index(incident)
+        start, reason = _first_related(events, incident, incidents[position - 1] if position else None)
+        window = _window(events, start, incident.resolved)
+    else:
+        window = events
+        start = parse_time(window[0]["time"]) if window else now
+        reason = "the timeline's first event"
+    opened = incident.opened if incident else start
     resolved = incident.resolved if incident else None
     alarms: dict[str, list[str]] = {}
     for event in window:
@@ -151,6 +201,8 @@ def build_report(events: list[dict[str, Any]], *, incident_index: int = -1, now:
         severity_name=incident.level.name if incident else "unknown",
         date=opened.astimezone(UTC).strftime("%Y-%m-%d"),
         opened=opened.astimezone(UTC).strftime("%H:%M"),
+        report_from=start.astimezone(UTC).strftime("%H:%M"),
+        report_from_reason=reason,
         resolved=resolved.astimezone(UTC).strftime("%H:%M") if resolved else None,
         duration=spelled_duration((resolved or now) - opened),
         services=incident.services if incident else [],
@@ -176,7 +228,9 @@ def _change(record: ActionRecord) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    lines = [f"# Post-Incident Report: {report.title}", "", "## Summary", ""]
+    until = f"{report.resolved} UTC" if report.resolved else "the time of writing"
+    lines = [f"# Post-Incident Report: {report.title}", "",
+             f"From {report.report_from} UTC ({report.report_from_reason}) to {until}.", "", "## Summary", ""]
     lines += [
         f"- **Incident Date**: {report.date}",
         f"- **Duration**: {report.duration}" + ("" if report.resolved else " (still open when this report was written)"),
@@ -220,3 +274,17 @@ def render_markdown(report: Report) -> str:
               f"1. {TODO} [Action] - [Owner] - [Due Date]_", "", "## Lessons Learned", "",
               f"{TODO} key takeaways for future incidents_", ""]
     return "\n".join(lines)
+
+
+def write_report(events: list[dict[str, Any]], directory: Path, *, incident_index: int = -1) -> tuple[Path, str]:
+    """Write the Markdown report (the text ``cockpit report`` prints) into ``directory``.
+
+    Named after the incident's opening, so a report written after Resolve names that
+    incident: ``incident-report-20261202-1004.md``; returns the path and the text.
+    """
+    incidents = fold(events)
+    text = render_markdown(build_report(events, incident_index=incident_index))
+    stamp = incidents[incident_index].opened.astimezone(UTC) if incidents else None
+    path = directory / (f"incident-report-{stamp:%Y%m%d-%H%M}.md" if stamp else "incident-report.md")
+    path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    return path, text

@@ -122,3 +122,20 @@ def header_text(incident: Incident, now: datetime | None = None) -> str:
     elif incident.acknowledged is None:
         text += " · not acknowledged"
     return text
+
+
+def _short_clock(incident: Incident, now: datetime) -> str:
+    """``P2 ack 12m`` until acknowledged (``ack OVERDUE 3m`` past the target), then ``P2 1h05m`` elapsed."""
+    due = incident.ack_due()
+    if incident.acknowledged is None and due is not None:
+        left = due - now
+        return f"{incident.severity} ack {clock(left)}" if left.total_seconds() > 0 else \
+            f"{incident.severity} ack OVERDUE {clock(-left)}"
+    return f"{incident.severity} {clock(incident.duration(now))}"
+
+
+def header_forms(incident: Incident, now: datetime | None = None) -> tuple[str, ...]:
+    """Shorter alternatives to ``header_text`` for narrow headers, longest first; the clock is in each."""
+    now = now or datetime.now(UTC)
+    short = _short_clock(incident, now)
+    return (f"{short} · {incident.title}", short)

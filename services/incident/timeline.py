@@ -58,11 +58,51 @@ _KIND = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _TEXT_FIELDS = ("error", "detail", "command", "summary")
 
 
-def default_timeline_path() -> Path:
-    """``$XDG_STATE_HOME/incident-cockpit/timeline.jsonl`` (``~/.local/state/...`` by default)."""
+DEMO_RUNS_KEPT = 10
+
+
+def system_slug(system: str) -> str:
+    """``Sentra Scanner`` → ``sentra-scanner``: a system's name as a file name."""
+    return re.sub(r"[^a-z0-9]+", "-", system.lower()).strip("-")
+
+
+def default_timeline_path(system: str = "") -> Path:
+    """One timeline per system: ``$XDG_STATE_HOME/incident-cockpit/timeline-<system>.jsonl``.
+
+    (``~/.local/state/...`` by default.) The cockpit, ``cockpit note`` and ``cockpit report``
+    find the same file from the profile's system name; no name: ``timeline.jsonl``.
+    """
     from services.paths import state_dir
 
-    return state_dir() / "timeline.jsonl"
+    slug = system_slug(system)
+    return state_dir() / (f"timeline-{slug}.jsonl" if slug else "timeline.jsonl")
+
+
+def demo_timeline_path(system: str) -> Path:
+    """A new, empty timeline for one demo run: ``.../incident-cockpit/demo/timeline-<system>-<time>.jsonl``.
+
+    A demo run must not show the steps of earlier runs, nor mix with the real system's
+    timeline; the newest DEMO_RUNS_KEPT runs are kept for ``cockpit report``.
+    """
+    from services.paths import state_dir
+
+    folder = state_dir() / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = f"timeline-{system_slug(system) or 'demo'}-"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    for attempt in range(1000):
+        path = folder / f"{prefix}{stamp}{f'-{attempt}' if attempt else ''}.jsonl"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # claimed: two runs never share it
+            break
+        except FileExistsError:
+            continue
+    _fsync_directory(folder)  # Timeline fsyncs the folder only for files it creates itself
+    runs = sorted(folder.glob(f"{prefix}*.jsonl"), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-DEMO_RUNS_KEPT]:
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
 
 
 def current_operator() -> str:
@@ -77,7 +117,7 @@ class Timeline:
 
     def __init__(self, path: Path | str | None = None, *, profile: str = "", operator: str | None = None,
                  mirror: Any = None) -> None:
-        self.path = Path(path) if path is not None else default_timeline_path()
+        self.path = Path(path) if path is not None else default_timeline_path(profile)
         self.profile = profile
         self.operator = operator or current_operator()
         self.mirror = mirror

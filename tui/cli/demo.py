@@ -59,6 +59,7 @@ def run_demo(args: argparse.Namespace) -> int:
     emulator = EmulatorProcess(scenario)  # starts seeding in its own process while the UI draws
     try:
         from services.aws.session import AwsTarget
+        from services.incident.timeline import demo_timeline_path
         from tui.app import CockpitApp
 
         def connect(target: AwsTarget) -> AwsTarget:
@@ -73,7 +74,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
         app = CockpitApp(partial(load_profile_or_raise, path), AwsTarget(region="us-east-1"), read_only=args.read_only,
                          connect=connect, system_name=name, prepare_engines=prepare_engines,
-                         timeline_path=Path(args.timeline) if args.timeline else None, theme=args.theme)
+                         timeline_path=Path(args.timeline) if args.timeline else demo_timeline_path(name), theme=args.theme)
         app.on_hang_up.append(emulator.stop)
         return run_cockpit(app)
     finally:

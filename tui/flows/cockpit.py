@@ -98,7 +98,8 @@ class Cockpit:
         from tui.screens.timeline import TimelineScreen
 
         tracker = self.incidents
-        self.app.push_screen(TimelineScreen(tracker.timeline.path, tracker.read_events, shared=tracker.store is not None))
+        self.app.push_screen(TimelineScreen(tracker.timeline.path, tracker.read_events, shared=tracker.store is not None,
+                                            system=tracker.timeline.profile))
 
 
 @runtime_checkable

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
-from services.incident.state import Incident, current, header_text
+from services.incident.state import Incident, current, fold, header_forms, header_text
 
 if TYPE_CHECKING:
     from services.profile import Profile
@@ -35,7 +35,7 @@ class IncidentTracker:
                        severity="warning", timeout=10)
         self.incident: Incident | None = None
         self.events: list[dict[str, Any]] = []
-        self._header_text: str | None = None
+        self._header_text: tuple[str, tuple[str, ...]] | None = None
 
     def read_events(self) -> list[dict[str, Any]]:
         """Everyone's events when shared, else this file's (blocking: call from a thread)."""
@@ -69,14 +69,16 @@ class IncidentTracker:
     def update_header(self) -> None:
         """Put the incident's line in every header; nothing to do while the text is unchanged."""
         text = header_text(self.incident) if self.incident else ""
-        if text == self._header_text:
+        forms = header_forms(self.incident) if self.incident else ()
+        if (text, forms) == self._header_text:
             return
-        self._header_text = text
+        self._header_text = (text, forms)
         from widgets.cockpit_header import CockpitHeader
 
         for screen in self.app.screen_stack:
             for header in screen.query(CockpitHeader):
                 header.incident = text
+                header.incident_forms = forms
 
     def header_mounted(self) -> None:
         """A new screen with a header appeared: give it the current line on the next tick."""
@@ -87,15 +89,11 @@ class IncidentTracker:
         await self.refresh()
         return event
 
-    def write_report(self) -> Path:
-        from services.incident.report import build_report, render_markdown
+    def write_report(self) -> tuple[Path, str]:
+        """The last incident's report next to the timeline (blocking: call from a thread)."""
+        from services.incident.report import write_report
 
-        report = render_markdown(build_report(self.read_events()))
-        stamp = (self.incident.opened if self.incident else None)
-        name = f"incident-report-{stamp:%Y%m%d-%H%M}.md" if stamp else "incident-report.md"
-        path = self.timeline.path.with_name(name)
-        path.write_text(report, encoding="utf-8")
-        return path
+        return write_report(self.read_events(), self.timeline.path.parent)
 
     # ------------------------------------------------------------------ dialogs (keys n and !)
     def note_dialog(self) -> None:
@@ -115,10 +113,14 @@ class IncidentTracker:
             if not event:
                 return
             if event["event"] == "report":
-                path = await asyncio.to_thread(self.write_report)
-                self.app.notify(f"Report written: {path}", timeout=15)
+                from tui.screens.report import ReportScreen
+
+                path, text = await asyncio.to_thread(self.write_report)
+                self.app.push_screen(ReportScreen(path, text))
                 return
             await self.record("incident", **event)
-            self.app.notify(f"Incident {event['event']}.")
+            self.app.notify(f"Incident {event['event']}." + (" Report: ! then Report." if event["event"] == "resolved" else ""))
 
-        self.app.push_screen(IncidentScreen(self.incident), callback=record)
+        incidents = fold(self.events)
+        last = incidents[-1] if self.incident is None and incidents else None
+        self.app.push_screen(IncidentScreen(self.incident, last), callback=record)

@@ -1,27 +1,35 @@
-"""Open, acknowledge, re-grade and resolve an incident; write a note. All go on the timeline."""
+"""Open, acknowledge, re-grade and resolve an incident; write a note. All go on the timeline.
+
+Enter submits: in the title or services field it opens the incident, on a severity it
+re-grades, in the resolution note it resolves. With nothing open, the form still offers
+the last incident's report.
+"""
 from __future__ import annotations
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from services.formatting import local_hm
 from services.incident.state import SEVERITIES, Incident, header_text
 
 _DIALOG_CSS = """
     {name} {{ align: center middle; }}
-    {name} > Vertical {{
+    {name} > Vertical, {name} > VerticalScroll {{
         width: 84; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $surface; padding: 0 1;
     }}
     {name} Input, {name} Input:focus {{ border: none; height: 1; background: $boost; margin-bottom: 1; }}
-    {name} OptionList {{ height: auto; max-height: 6; border: none; }}
-    {name} #buttons {{ height: auto; }}
-    {name} Button {{ margin-right: 1; }}
+    {name} OptionList, {name} OptionList:focus {{ height: auto; max-height: 6; border: none; }}
+    {name} #buttons {{ height: auto; margin-top: 1; }}
+    {name} #last {{ height: auto; margin-bottom: 1; }}
+    {name} #last-incident {{ width: auto; }}
+    {name} Button {{ margin-right: 2; min-width: 0; width: auto; }}
 """
 
 
@@ -40,13 +48,21 @@ class IncidentScreen(ModalScreen[dict | None]):
     DEFAULT_CSS = _DIALOG_CSS.format(name="IncidentScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, incident: Incident | None) -> None:
+    def __init__(self, incident: Incident | None, last: Incident | None = None) -> None:
         super().__init__()
         self.incident = incident
+        self.last = last
+        """The last incident, resolved: its report stays one button away."""
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():
             if self.incident is None:
+                if self.last is not None:
+                    with Horizontal(id="last"):
+                        yield Static(Text(f"last: {self.last.severity} {self.last.title}, resolved "
+                                          f"{local_hm(self.last.resolved) if self.last.resolved else '—'}  ", "dim"),
+                                     id="last-incident")
+                        yield Button("Report", id="report", compact=True)
                 yield Static(Text(" OPEN AN INCIDENT ", "bold reverse"))
                 yield Label("title")
                 yield Input(placeholder="what is wrong, in a few words", id="title")
@@ -55,8 +71,8 @@ class IncidentScreen(ModalScreen[dict | None]):
                 yield Label("affected services (comma-separated)")
                 yield Input(placeholder="e.g. scanner, results queue", id="services")
                 with Horizontal(id="buttons"):
-                    yield Button("Open incident", id="open", variant="error")
-                    yield Button("Cancel", id="cancel")
+                    yield Button("Open incident", id="open", variant="error", compact=True)
+                    yield Button("Cancel", id="cancel", compact=True)
                 return
             incident = self.incident
             yield Static(Text(f" INCIDENT  {header_text(incident)}", "bold"))
@@ -64,15 +80,15 @@ class IncidentScreen(ModalScreen[dict | None]):
             yield Label("change severity")
             options = OptionList(*(severity_option(code) for code in SEVERITIES), id="severity")
             yield options
-            yield Label("resolution note (for Resolve)")
+            yield Label("resolution note (enter resolves)")
             yield Input(placeholder="what fixed it", id="resolution")
             with Horizontal(id="buttons"):
                 if incident.acknowledged is None:
-                    yield Button("Acknowledge", id="ack", variant="warning")
-                yield Button("Set severity", id="regrade")
-                yield Button("Resolve", id="resolve", variant="success")
-                yield Button("Report", id="report")
-                yield Button("Close", id="cancel")
+                    yield Button("Acknowledge", id="ack", variant="warning", compact=True)
+                yield Button("Set severity", id="regrade", compact=True)
+                yield Button("Resolve", id="resolve", variant="success", compact=True)
+                yield Button("Report", id="report", compact=True)
+                yield Button("Close", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one("#severity", OptionList)
@@ -84,6 +100,7 @@ class IncidentScreen(ModalScreen[dict | None]):
         options = self.query_one("#severity", OptionList)
         return list(SEVERITIES)[options.highlighted or 0]
 
+    @on(Input.Submitted, "#title, #services")
     @on(Button.Pressed, "#open")
     def open_incident(self) -> None:
         title = self.query_one("#title", Input).value.strip()
@@ -98,9 +115,24 @@ class IncidentScreen(ModalScreen[dict | None]):
     def acknowledge(self) -> None:
         self.dismiss({"event": "acknowledged"})
 
+    @on(OptionList.OptionSelected, "#severity")
+    def severity_chosen(self) -> None:
+        """Enter on a severity: re-grade the open incident; in the new one's form, go on to the services."""
+        if self.incident is None:
+            self.query_one("#services", Input).focus()
+        else:
+            self.regrade()
+
     @on(Button.Pressed, "#regrade")
     def regrade(self) -> None:
         self.dismiss({"event": "severity", "severity": self._severity()})
+
+    @on(Input.Submitted, "#resolution")
+    def resolve_with_note(self) -> None:
+        if not self.query_one("#resolution", Input).value.strip():
+            self.notify("Enter resolves with a note: type what fixed it (or press Resolve).", severity="warning")
+            return
+        self.resolve()
 
     @on(Button.Pressed, "#resolve")
     def resolve(self) -> None:
