@@ -46,6 +46,7 @@ from tests.support.apps import css_path_of
 from tests.support.clock import frozen_clock
 from tests.support.paths import DATA
 from tests.support.waiting import until
+from tui.flows.cockpit import Cockpit
 from tui.app import DEFAULT_THEME, CockpitApp
 from tui.messages import AlarmsUpdated, LogEventsArrived, MetricsUpdated
 from tui.panes.logs import LogsPane
@@ -192,6 +193,15 @@ class SceneApp(App[None]):
     def __init__(self, scene: Callable[[], list[Screen]]) -> None:
         super().__init__()
         self.scene = scene
+        # The screens reach the app's owner (timeline, actions) as in the cockpit; its timeline is
+        # the test's own (XDG_STATE_HOME is under tmp_path) and nothing here starts a source.
+        self.cockpit: Cockpit | None = Cockpit(self, _profile(), read_only=False)
+
+    def open_playbook(self, playbook_id: str) -> None:
+        """The palette's hook (CockpitHost); no playbook is opened in a snapshot."""
+
+    def action_help(self) -> None:
+        """The palette's hook (CockpitHost)."""
 
     def on_mount(self) -> None:
         self.theme = DEFAULT_THEME
