@@ -70,7 +70,7 @@ def seed_backends(dsn: str) -> list[Any]:
 def _sleep_query(conn: Any) -> None:
     try:
         conn.execute("SELECT pg_sleep(120)")
-    except Exception:  # noqa: BLE001 - cancelled at the end of the benchmark
+    except Exception:
         pass
 
 
@@ -211,7 +211,7 @@ def main() -> list[tuple[str, object, str, str]]:
             try:
                 conn.cancel()
                 conn.close()
-            except Exception:  # noqa: BLE001 - best effort at the end
+            except Exception:
                 pass
         pg.close()
         podman.close()

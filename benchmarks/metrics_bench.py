@@ -111,8 +111,8 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
     import boto3
 
     from services.aws.session import AwsTarget
-    from tui.panes.alarms import AlarmsPane
     from tui.app import CockpitApp
+    from tui.panes.alarms import AlarmsPane
     from tui.panes.metrics import MetricsPane
     from tui.screens.dashboard import DashboardScreen
 

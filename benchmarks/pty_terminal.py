@@ -70,7 +70,7 @@ class PtyProgram:
             try:
                 fcntl.ioctl(0, termios.TIOCSWINSZ, size)  # before exec: the program's first look sees the size
                 os.execvpe(command[0], command, child_env)
-            except BaseException as error:  # noqa: BLE001 - report and leave; the parent sees the terminal close
+            except BaseException as error:
                 os.write(2, f"cannot run {command[0]}: {error}\n".encode())
             finally:
                 os._exit(127)

@@ -70,12 +70,13 @@ def _rss_mb() -> float:
 
 async def _simulated_hour(lines_per_second: int = 20) -> tuple[float, float, float]:
     """An hour of log traffic (72,000 lines) through the logs pane's real message handler, accelerated."""
+    from textual.app import App
+
     from services.demo.catalog import scenario_profile_path
     from services.models import LogEvent
     from services.profile import load_profile
-    from tui.panes.logs import LogsPane
     from tui.messages import LogEventsArrived
-    from textual.app import App
+    from tui.panes.logs import LogsPane
 
     profile = load_profile(scenario_profile_path("sentra-scanner"))
     settings = profile.cockpit.model_copy(update={"log_buffer": 20_000})

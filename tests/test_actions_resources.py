@@ -22,9 +22,33 @@ from services.aws.session import AwsSession
 from services.errors import BadInput, NotConfirmed
 from services.incident.timeline import read_timeline
 from tests.support.resource_actions import (
-    BIN, FUNCTION, PROFILE, QUEUE, READ_S3, ROLE, SECRET, SEND, Client, alias_version, changes, clients, depth, executor,
-    inline_policy, lambda_moto_server, post, received, run_cli, seed_function, seed_queue, seed_role, session_for, steps,
-    swapped, zipped)
+    BIN,
+    FUNCTION,
+    PROFILE,
+    QUEUE,
+    READ_S3,
+    ROLE,
+    SECRET,
+    SEND,
+    Client,
+    alias_version,
+    changes,
+    clients,
+    depth,
+    executor,
+    inline_policy,
+    lambda_moto_server,
+    post,
+    received,
+    run_cli,
+    seed_function,
+    seed_queue,
+    seed_role,
+    session_for,
+    steps,
+    swapped,
+    zipped,
+)
 from tui.cli.main import main
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from services.redact import looks_secret
 from services.incident.timeline import Timeline, default_timeline_path, read_timeline
+from services.redact import looks_secret
 from tests.support.paths import ROOT
 from tests.support.waiting import wait_for
 

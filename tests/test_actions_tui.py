@@ -11,8 +11,8 @@ from services.incident.timeline import read_timeline
 from tests.support.action_cases import FUNCTION
 from tests.support.apps import recording
 from tests.support.waiting import until
-from tui.screens.action_menu import ActionMenuScreen
 from tui.app import CockpitApp
+from tui.screens.action_menu import ActionMenuScreen
 from tui.screens.action_params import ActionParamsScreen
 from tui.screens.confirm_action import ConfirmActionScreen
 from tui.screens.dashboard import DashboardScreen

@@ -11,8 +11,8 @@ import pytest
 
 from services.aws.session import AwsTarget
 from services.profile import AwsSpec
-from tests.support.paths import ROOT
 from tests.support.imports import imported_after
+from tests.support.paths import ROOT
 from tui.cli import actions, check, demo, incident, loading, run, tail
 from tui.cli.main import build_parser, main
 

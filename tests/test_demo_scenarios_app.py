@@ -16,7 +16,6 @@ from tui.screens.dashboard import DashboardScreen
 from widgets.alarm_table import AlarmTable
 from widgets.log_tail import LogTail
 from widgets.metric_tile import MetricTile
-from widgets.pane_title import PaneTitle
 
 NO_VALUE = ("…", "—", "error")
 

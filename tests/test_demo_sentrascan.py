@@ -12,11 +12,10 @@ from services.actions.executor import ActionExecutor, Confirmation
 from services.aws.session import AwsTarget
 from services.demo.catalog import scenario_profile_path
 from services.demo.scenarios.common import utcnow
-from services.demo.scenarios.sentrascan_platform import (API_CONTAINER, DSN_ENV, JOB_APPLICATION, LEAKED_KEY,
-                                                          SentraScanPlatform)
+from services.demo.scenarios.sentrascan_platform import API_CONTAINER, DSN_ENV, JOB_APPLICATION, LEAKED_KEY, SentraScanPlatform
 from services.engines.postgres import PostgresSource
-from services.profile import load_profile
 from services.incident.timeline import Timeline
+from services.profile import load_profile
 from services.sources import Sources
 from tests.support.paths import COCKPIT
 from tests.support.processes import cmdline, descendants, processes_mentioning

@@ -142,7 +142,6 @@ async def test_restart_through_the_confirmed_action(tmp_path, podman_service, do
 async def test_the_blocking_tree_and_terminating_the_blocker_from_it(tmp_path, pg_dsn, lock_conflict) -> None:
     from tui.screens.confirm_action import ConfirmActionScreen
     from tui.screens.database import DatabaseScreen
-    from widgets.backend_table import BackendTable
     from widgets.blocking_tree import BlockingTree
 
     app = CockpitApp(load_profile(write_profile(tmp_path, postgres=True)), AwsTarget())

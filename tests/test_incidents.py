@@ -9,8 +9,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from textual.widgets import Button, Input, OptionList
 
-from services.incident.state import current, fold, header_text
 from services.incident.report import build_report, render_markdown
+from services.incident.state import current, fold, header_text
 from services.incident.timeline import Timeline, read_timeline
 from tests.support.action_cases import FUNCTION
 from tests.support.waiting import until, wait_for
@@ -127,7 +127,7 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
 def test_header_counts_down_then_overdue() -> None:
     from datetime import timedelta
 
-    from services.incident.state import Incident, SEVERITIES, parse_time
+    from services.incident.state import SEVERITIES, Incident, parse_time
 
     opened = parse_time("2026-11-24T10:00:00Z")
     incident = Incident(title="API down", severity="P1", opened=opened, opened_by="ana")

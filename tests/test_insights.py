@@ -12,7 +12,7 @@ import pytest
 
 from services.aws.insights import InsightsClient, check_syntax, to_csv, to_json
 from services.errors import BadInput, Unsupported
-from tests.support.waiting import until, wait_for
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.insights import InsightsScreen, QueryRun, parse_range

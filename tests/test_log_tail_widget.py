@@ -5,8 +5,9 @@ import time
 
 from textual.app import App, ComposeResult
 
+from services.visible_text import visible
 from tests.support.waiting import until
-from widgets.log_format import fold_report, pretty_json, printable, severity, short_stream
+from widgets.log_format import fold_report, pretty_json, severity, short_stream
 from widgets.log_tail import LogTail, TailLine
 
 NOW = time.time()
@@ -39,7 +40,7 @@ def _screen_text(app: App) -> str:
 
 
 def test_format_helpers() -> None:
-    assert printable("a\x1b[31mb\x07\tc\nd\ud800") == "a\\x1b[31mb\\x07  c ⏎ d\ufffd"
+    assert visible("a\x1b[31mb\x07\tc\nd\ud800") == "a\\x1b[31mb\\x07  c ⏎ d\ufffd"
     assert short_stream("2026/01/02/[$LATEST]3f2a9c01deadbeef") == "3f2a9c01"
     assert short_stream("a-very-long-stream-name") == "…am-name"
     assert fold_report("REPORT RequestId: x\tDuration: 1234.5 ms\tBilled Duration: 1235 ms\tMemory Size: 512 MB\t"

@@ -8,9 +8,9 @@ from pathlib import Path
 from services.profile import MetricSpec, Profile
 from tests.support.screen import screen_text
 from tests.support.waiting import until, wait_for
-from tui.panes.alarms import AlarmsPane
 from tui.app import CockpitApp
 from tui.messages import AlarmStateChanged
+from tui.panes.alarms import AlarmsPane
 from tui.panes.metrics import MetricsPane
 from tui.screens.alarm_detail import AlarmDetailScreen
 from tui.screens.dashboard import DashboardScreen

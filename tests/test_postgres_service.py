@@ -1,14 +1,12 @@
 """PostgreSQL service and actions against a real server: activity, a real lock conflict, the tree, the fixes."""
 from __future__ import annotations
 
-import asyncio
-
 import psycopg
 import pytest
 
 from services.actions.postgres import Cancel, Terminate, Vacuum
-from services.errors import BadInput
 from services.engines.postgres import PostgresSource, Reconnecting, redact_query, shorten_query
+from services.errors import BadInput
 from tests.support.engines import PG_PASSWORD
 from tests.support.waiting import wait_for
 

@@ -20,8 +20,8 @@ from services.errors import BadResponse, CredentialsExpired, Throttled, Unreacha
 from tests.support.fault_proxy import FaultProxy
 from tests.support.waiting import until, wait_for
 from tui.app import CockpitApp
-from tui.panes.logs import LogsPane
 from tui.messages import SourceFailed
+from tui.panes.logs import LogsPane
 from tui.screens.dashboard import DashboardScreen
 from widgets.alarm_table import AlarmTable
 from widgets.log_tail import LogTail

@@ -8,6 +8,7 @@ from services.aws.resources.lambda_function import function_versions, version_be
 from services.profile.resources import ResourceSpec
 from tests.support.lambda_functions import code, make_function
 
+
 def field(reading, label: str) -> str:
     found = reading.field(label)
     assert found is not None, [item.label for item in reading.fields]

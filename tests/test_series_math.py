@@ -1,10 +1,10 @@
 """Figures and drawing helpers on plain numbers: statistics, buckets, sparkline gaps, units."""
 from __future__ import annotations
 
+from services.formatting import format_value
 from services.series_stats import series_stats
 from tui.panes.metrics import limits_text
 from widgets.sparkline_text import bucket, sparkline
-from services.formatting import format_value
 
 
 def test_statistics_over_the_range() -> None:

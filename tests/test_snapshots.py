@@ -46,8 +46,8 @@ from tests.support.apps import css_path_of
 from tests.support.clock import frozen_clock
 from tests.support.paths import DATA
 from tests.support.waiting import until
-from tui.flows.cockpit import Cockpit
 from tui.app import DEFAULT_THEME, CockpitApp
+from tui.flows.cockpit import Cockpit
 from tui.messages import AlarmsUpdated, LogEventsArrived, MetricsUpdated
 from tui.panes.logs import LogsPane
 from tui.screens.alarm_detail import AlarmDetailScreen

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.aws import tail_source
-from services.aws.live_tail import LiveTail, MergedDedupe, group_name
+from services.aws.live_tail import LiveTail, MergedDedupe
 from services.aws.log_tail import FilterLogEventsTail
 from services.aws.tail_source import LogTailSource
 from services.errors import SourceError, Throttled

@@ -7,8 +7,8 @@ sees the cockpit at once; a profile that turns out invalid ends the app with exi
 from __future__ import annotations
 
 import asyncio
-import os
 import logging
+import os
 import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING

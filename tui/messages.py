@@ -8,8 +8,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from services.errors import SourceError
-from services.models import (Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition, LogEvent,
-                            MetricsSnapshot)
+from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition, LogEvent, MetricsSnapshot
 
 
 class MetricsUpdated(Message, bubble=False):

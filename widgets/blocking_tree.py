@@ -62,7 +62,7 @@ class BlockingTree(Tree[int]):
         self.clear()
         count = 0
 
-        def add(parent, item: TreeItem, depth: int) -> None:  # noqa: ANN001 - a TreeNode
+        def add(parent, item: TreeItem, depth: int) -> None:
             nonlocal count
             count += depth > 0
             text = Text(item.label, "bold red" if depth == 0 else "")

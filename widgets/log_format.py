@@ -10,8 +10,6 @@ import json
 import re
 from dataclasses import dataclass
 
-from services.visible_text import visible as printable
-
 _DURATION = re.compile(r"\bDuration: ([\d.]+) ms")
 _MEMORY_SIZE = re.compile(r"Memory Size: (\d+) MB")
 _MEMORY_USED = re.compile(r"Max Memory Used: (\d+) MB")

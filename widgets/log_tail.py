@@ -23,7 +23,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from widgets.log_format import LineFilter, TailLine, fold_report, printable, severity, short_stream
+from services.visible_text import visible
+from widgets.log_format import LineFilter, TailLine, fold_report, severity, short_stream
 
 __all__ = ["LineFilter", "LogTail", "TailLine"]
 
@@ -272,7 +273,7 @@ class LogTail(ScrollView, can_focus=True):
         start = len(text)
         raw = line.message[:SHOWN_CHARS]
         folded = fold_report(raw) if self.fold_reports else None
-        message = folded or printable(raw)
+        message = folded or visible(raw)
         level = severity(raw)
         text.append(message, "dim cyan" if folded else SEVERITY_STYLE[level])
         if self._filter is not None:

@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from widgets.sparkline_text import band_style, bucket
 from services.formatting import format_value
+from widgets.sparkline_text import band_style, bucket
 
 PARTIAL = " ▁▂▃▄▅▆▇█"
 LIMIT_STYLE = {"alert": "yellow", "critical": "bold red"}

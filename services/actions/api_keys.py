@@ -15,8 +15,8 @@ from pydantic import Field
 
 from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
 from services.actions.engines import postgres_source
-from services.errors import BadInput
 from services.engines.postgres import PostgresSource
+from services.errors import BadInput
 
 VERIFY_SECONDS = 5.0
 SELECT_KEY = ("SELECT id, name, role, is_revoked, created_at FROM api_keys WHERE id = %(key)s OR name = %(key)s "

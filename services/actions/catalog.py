@@ -10,9 +10,24 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from services.actions import alarms, cognito, dynamodb, ec2_nacl, events, iam, lambda_config, logs_export, sqs
-from services.actions import api_keys, iam_grant, lambda_invoke, lambda_versions, sqs_send
-from services.actions import docker as docker_actions, postgres as postgres_actions
+from services.actions import (
+    alarms,
+    api_keys,
+    cognito,
+    dynamodb,
+    ec2_nacl,
+    events,
+    iam,
+    iam_grant,
+    lambda_config,
+    lambda_invoke,
+    lambda_versions,
+    logs_export,
+    sqs,
+    sqs_send,
+)
+from services.actions import docker as docker_actions
+from services.actions import postgres as postgres_actions
 from services.actions.base import Action
 from services.errors import BadInput
 

@@ -46,7 +46,7 @@ class _ContainerAction(Action):
     def command(self, verb: str, *options: str) -> str:
         return " ".join([self.engine.cli_prefix(), verb, *options, shlex.quote(self.target)])
 
-    def _wait_until(self, check, what: str) -> Verification:  # noqa: ANN001 - a predicate on Container
+    def _wait_until(self, check, what: str) -> Verification:
         deadline = time.monotonic() + self.verify_seconds
         while True:
             current = self.container()

@@ -11,11 +11,11 @@ import time
 from datetime import datetime
 from typing import Any, ClassVar
 
-from services.engines import postgres_sql as sql
 from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
 from services.actions.engines import postgres_source
-from services.errors import BadInput
+from services.engines import postgres_sql as sql
 from services.engines.postgres import Backend, PostgresSource, shorten_query
+from services.errors import BadInput
 
 VERIFY_SECONDS = 10.0
 
@@ -58,7 +58,7 @@ class _BackendAction(Action):
     def who(backend: Backend) -> str:
         return f"pid {backend.pid} · {backend.user or '?'} · {backend.application or '(no application)'}"
 
-    def _wait(self, done, what: str) -> Verification:  # noqa: ANN001 - predicate on Backend | None
+    def _wait(self, done, what: str) -> Verification:
         deadline = time.monotonic() + VERIFY_SECONDS
         while True:
             current = self.source.backend_sync(self.pid)
@@ -172,7 +172,7 @@ class Vacuum(Action):
         try:
             conn.execute("SET statement_timeout = 0")
             conn.execute(f"VACUUM (ANALYZE) {name}")
-        except Exception as error:  # noqa: BLE001 - translated to one typed error
+        except Exception as error:
             raise self.source.translate(error, "VACUUM") from None
         finally:
             conn.close()

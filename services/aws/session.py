@@ -13,8 +13,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from services.errors import (AccessDenied, BadInput, BadResponse, CredentialsExpired, NoCredentials, ServerError,
-                            SourceError, Throttled, Unreachable, Unsupported)
+from services.errors import (
+    AccessDenied,
+    BadInput,
+    BadResponse,
+    CredentialsExpired,
+    NoCredentials,
+    ServerError,
+    SourceError,
+    Throttled,
+    Unreachable,
+    Unsupported,
+)
 
 _THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
               "ProvisionedThroughputExceededException", "SlowDown", "LimitExceededException"}

@@ -20,7 +20,7 @@ class HealthServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 owner.requests += 1
                 if self.path.split("?", 1)[0] != path:
                     self._answer(404, {"error": "not found"})

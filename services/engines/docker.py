@@ -163,7 +163,7 @@ class DockerEngine:
                 else:
                     client = docker.from_env(timeout=self.timeout, max_pool_size=self.pool_size)
                 info = client.version()
-            except Exception as error:  # noqa: BLE001 - translated to one typed error
+            except Exception as error:
                 raise _translate(error, "connect") from None
             product = next((c.get("Name", "") for c in info.get("Components", []) if "Engine" in c.get("Name", "")), "")
             name = "podman" if "podman" in product.lower() or "podman" in str(info.get("Platform", "")).lower() else "docker"
@@ -178,14 +178,14 @@ class DockerEngine:
         if client is not None:
             try:
                 client.close()
-            except Exception:  # noqa: BLE001 - closing a dead connection
+            except Exception:
                 log.debug("closing the docker client failed", exc_info=True)
 
     def _call(self, what: str, function, *args: Any, **kwargs: Any) -> Any:
         client = self.client()
         try:
             return function(client, *args, **kwargs)
-        except Exception as error:  # noqa: BLE001 - translated to one typed error
+        except Exception as error:
             translated = _translate(error, what)
             if isinstance(translated, Unreachable):
                 self.reset()
@@ -201,7 +201,7 @@ class DockerEngine:
             for summary in client.api.containers(all=True, filters=filters):
                 try:
                     found.append(container_from_inspect(client.api.inspect_container(summary["Id"])))
-                except Exception as error:  # noqa: BLE001 - removed between list and inspect
+                except Exception as error:
                     import docker.errors
 
                     if not isinstance(error, docker.errors.NotFound):

@@ -82,7 +82,7 @@ class StatsStreams:
         except SourceError as error:
             if not reader.stopped.is_set() and self.on_error is not None:
                 self.on_error(reader.container_id, error)
-        except Exception as error:  # noqa: BLE001 - a broken stream ends this reader only; track() restarts it
+        except Exception as error:
             log.info("stats stream of %s ended: %r", reader.container_id, error)
         finally:
             reader.stopped.set()

@@ -7,7 +7,6 @@ counted as failures with the time the current run of failures began.
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -91,7 +90,7 @@ class HealthProbe:
             status = http_error.code
             body_bytes = http_error.read(MAX_BODY) if http_error.fp else b""
             error = f"HTTP {status}"
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as failure:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as failure:
             reason = getattr(failure, "reason", failure)
             error = f"unreachable: {reason}"
         latency = (time.monotonic() - started) * 1000 if status is not None else None

@@ -197,7 +197,7 @@ class PostgresSource:
             async with conn.cursor(row_factory=dict_row) as cursor:
                 await cursor.execute(query, params)
                 return await cursor.fetchall()
-        except Exception as error:  # noqa: BLE001 - translated to one typed error
+        except Exception as error:
             translated = self.translate(error, what)
             if isinstance(translated, Unreachable):
                 await self.close()
@@ -208,7 +208,7 @@ class PostgresSource:
         if conn is not None:
             try:
                 await conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection
+            except Exception:
                 log.debug("closing the PostgreSQL connection failed", exc_info=True)
 
     async def activity(self) -> ActivitySnapshot:
@@ -243,7 +243,7 @@ class PostgresSource:
             return psycopg.connect(self._dsn(), autocommit=True, connect_timeout=self.connect_timeout,
                                    application_name=f"{APPLICATION_NAME} action",
                                    options=f"-c statement_timeout={self.statement_timeout_ms}")
-        except Exception as error:  # noqa: BLE001 - translated to one typed error
+        except Exception as error:
             raise self.translate(error, "connect") from None
 
     def query_sync(self, what: str, query: str, params: Any = None) -> list[dict[str, Any]]:
@@ -254,7 +254,7 @@ class PostgresSource:
             with conn.cursor(row_factory=dict_row) as cursor:
                 cursor.execute(query, params)
                 return cursor.fetchall() if cursor.description else []
-        except Exception as error:  # noqa: BLE001 - translated to one typed error
+        except Exception as error:
             raise self.translate(error, what) from None
         finally:
             conn.close()

@@ -24,8 +24,8 @@ from services.aws.metric_math import (
     referenced_ids,
 )
 from services.profile.playbooks import playbook_problems
-from services.profile.statistics import statistic_problem
 from services.profile.resources import ResourceList
+from services.profile.statistics import statistic_problem
 
 METRIC_ID = r"^[a-z][A-Za-z0-9_]*$"
 DURATION = r"^\d+(\.\d+)?\s*(s|m|h|d|w)$"

@@ -28,7 +28,7 @@ from tests.support.waiting import wait_for
 PG_PASSWORD = "pg-Secret-7f3a"  # tests assert this never reaches the screen
 
 
-def _required(start, *args: Any):  # noqa: ANN001 - a start_* function of services.demo.engines
+def _required(start, *args: Any):
     try:
         return start(*args)
     except _engines.EngineMissing as error:
@@ -117,7 +117,7 @@ class LockConflict:
     def _wait(self) -> None:
         try:
             self.waiter.execute(f"UPDATE {self.table} SET balance = balance + 1 WHERE id = 1")
-        except BaseException as error:  # noqa: BLE001 - the test reads it
+        except BaseException as error:
             self.waiter_error = error
         finally:
             self.waiter_done.set()
@@ -126,7 +126,7 @@ class LockConflict:
         for conn in (self.holder, self.waiter):
             try:
                 conn.cancel()
-            except Exception:  # noqa: BLE001 - already gone
+            except Exception:
                 pass
         self._thread.join(10)
         for conn in (self.holder, self.waiter):

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from services.actions.executor import ActionExecutor
-from services.sources import Sources
 from services.aws.session import AwsSession, AwsTarget
 from services.incident.timeline import Timeline, read_timeline
+from services.sources import Sources
 from tests.support.waiting import wait_for
 
 BIN = Path(sys.executable).parent

@@ -11,8 +11,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from pathlib import Path
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 
 import pytest
 

@@ -110,8 +110,9 @@ def format_json(event: Any) -> str:
 
 
 def format_text(event: Any, labels: dict[str, str]) -> str:
-    from widgets.log_format import printable, short_stream
+    from services.visible_text import visible
+    from widgets.log_format import short_stream
 
     when = event.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
     label = labels.get(event.group, event.group)
-    return f"{when} {label} {short_stream(event.stream)} {printable(event.message)}"
+    return f"{when} {label} {short_stream(event.stream)} {visible(event.message)}"

@@ -15,8 +15,8 @@ from textual.app import App
 from services.incident.state import Incident, current, fold, header_forms, header_text
 
 if TYPE_CHECKING:
-    from services.profile import Profile
     from services.incident.timeline import Timeline
+    from services.profile import Profile
 
 REFRESH_SECONDS = 5.0
 

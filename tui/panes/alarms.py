@@ -18,11 +18,11 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from services.aws.alarms import STATE_ORDER
+from services.formatting import local_clock, local_since
 from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition
 from services.profile import Profile
 from tui.flows.cockpit import cockpit
 from tui.messages import PlaybookRequested
-from services.formatting import local_clock, local_since
 from widgets.alarm_table import AlarmRow, AlarmTable
 from widgets.pane_title import PaneTitle
 

@@ -16,13 +16,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from services.formatting import age, human_bytes, local_clock
 from services.profile import CockpitSettings
 from services.profile.model import DockerSpec
 from tui.flows.cockpit import request_action
-from tui.messages import ContainerDetailsLoaded, ContainersUpdated, ContainerStatsArrived, SourceFailed
 from tui.flows.polling import Poller
+from tui.messages import ContainerDetailsLoaded, ContainerStatsArrived, ContainersUpdated, SourceFailed
 from tui.panes.container_logs import ContainerLogsPane
-from services.formatting import age, human_bytes, local_clock
 from widgets.container_table import ContainerRow, ContainerTable
 from widgets.pane_title import PaneTitle
 

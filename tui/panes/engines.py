@@ -66,8 +66,8 @@ def _panes(screen: Widget) -> list[Any]:
 
 def start_engine_panes(screen: Widget, sources: Sources, unavailable: dict[str, str] | None = None) -> None:
     """Start each pane's pollers on ``sources``' engine; a pane whose engine is in ``unavailable`` shows the reason instead."""
-    from tui.panes.containers import ContainersPane
     from tui.messages import SourceFailed
+    from tui.panes.containers import ContainersPane
     from tui.panes.postgres import PostgresPane
 
     unavailable = unavailable or {}

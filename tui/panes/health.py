@@ -12,10 +12,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from services.profile.model import HealthSpec
-from tui.messages import HealthChecked, SourceFailed
-from tui.flows.polling import Poller
 from services.formatting import local_clock, local_since
+from services.profile.model import HealthSpec
+from tui.flows.polling import Poller
+from tui.messages import HealthChecked, SourceFailed
 from widgets.health_table import HealthRow, HealthTable
 from widgets.pane_title import PaneTitle
 

@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
+from services.formatting import format_value, local_clock, local_hm
 from services.models import MetricSeries, MetricsSnapshot
 from services.profile import MetricSpec
 from services.thresholds import band_of
-from services.formatting import local_clock, local_hm
 from widgets.metric_grid import MetricGrid
 from widgets.metric_tile import MetricTile, TileReading
 from widgets.pane_title import PaneTitle
-from services.formatting import format_value
 
 RANGES = {"15m": 900, "1h": 3600, "3h": 3 * 3600, "12h": 12 * 3600, "24h": 86400, "7d": 7 * 86400}
 STALE_PERIODS = 3  # a latest point older than this many periods means the metric stopped reporting

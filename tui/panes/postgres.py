@@ -14,11 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
+from services.formatting import local_clock, seconds_text
 from services.profile.model import PostgresSpec
 from tui.flows.cockpit import request_action
-from tui.messages import PostgresActivityUpdated, SourceFailed
 from tui.flows.polling import Poller
-from services.formatting import local_clock, seconds_text
+from tui.messages import PostgresActivityUpdated, SourceFailed
 from widgets.backend_table import BackendRow, BackendTable
 from widgets.pane_title import PaneTitle
 

@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from services.errors import SourceError, Unsupported
+from services.formatting import age, local_since
 from services.models import Alarm, AlarmHistoryItem, AlarmTransition
 from tui.messages import AlarmHistoryFailed, AlarmHistoryLoaded
-from services.formatting import age, local_since
 from widgets.alarm_table import STATE_LABEL, STATE_STYLE
 
 

@@ -16,14 +16,13 @@ from services.errors import SourceError
 from services.profile import Profile
 from services.profile.model import duration_seconds
 from tui.flows.cockpit import cockpit
+from tui.flows.insights_history import InsightsHistory
+from tui.flows.polling import Poller
+from tui.messages import ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested, SourceFailed
 from tui.panes.alarms import AlarmsPane, alarm_messages
 from tui.panes.engines import engine_panes, engines_where, refresh_engine_panes, start_engine_panes
 from tui.panes.logs import LogsPane
-from tui.messages import (ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested,
-                          SourceFailed)
 from tui.panes.metrics import RANGES, MetricsPane
-from tui.flows.insights_history import InsightsHistory
-from tui.flows.polling import Poller
 from widgets.alarm_table import AlarmTable
 from widgets.cockpit_header import CockpitHeader
 from widgets.log_tail import LogTail

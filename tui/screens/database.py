@@ -16,11 +16,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from services.formatting import human_bytes, local_clock, seconds_text
 from services.profile.model import PostgresSpec
 from tui.flows.cockpit import request_action
-from tui.messages import DatabaseDetailUpdated, SourceFailed
 from tui.flows.polling import Poller
-from services.formatting import human_bytes, local_clock, seconds_text
+from tui.messages import DatabaseDetailUpdated, SourceFailed
 from widgets.blocking_tree import BlockingTree, TreeItem
 from widgets.keyed_table import KeyedTable
 from widgets.pane_title import PaneTitle

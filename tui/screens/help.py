@@ -128,7 +128,7 @@ def sections_for(screen: Screen) -> list[Section]:
         label = _name(pane, "Pane") if pane is not None else _name(focused, "")
         section = Section(f"{label} (focused)", _rows(app, bindings), {b.key for b in bindings})
         sections.append(section)
-        taken = {key: label for key in section.keys}
+        taken = dict.fromkeys(section.keys, label)
     for node, title in ((screen, _name(screen, "Screen")), (app, "everywhere")):
         rows = _rows(app, _declared(node, project_only=False), taken)
         if node is app and app.ENABLE_COMMAND_PALETTE:

@@ -30,9 +30,9 @@ from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextAr
 from services.aws.insights import parse_range
 from services.errors import SourceError, Unsupported
 from services.profile import Profile
+from services.visible_text import visible
 from tui.flows.insights_history import InsightsDraft, InsightsHistory, InsightsResult, QueryRun
 from tui.messages import InsightsFailed, InsightsProgress, InsightsRecordLoaded
-from widgets.log_format import printable
 from widgets.pane_title import PaneTitle
 from widgets.query_editor import QueryEditor
 
@@ -387,4 +387,4 @@ def _cell(name: str, value: str) -> str:
     """Epoch-millisecond ``@timestamp`` (some endpoints) as local time; everything as plain text."""
     if name == "@timestamp" and value.isdigit():
         return datetime.fromtimestamp(int(value) / 1000).astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-    return printable(value[:CELL_CHARS])
+    return visible(value[:CELL_CHARS])

@@ -8,7 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from widgets.log_format import pretty_json, printable
+from services.visible_text import visible
+from widgets.log_format import pretty_json
 
 SHOWN_CHARS = 200_000  # a 1 MB line is shown up to here; `c` still copies all of it
 
@@ -44,11 +45,11 @@ class LogRecordScreen(ModalScreen[None]):
         for name, value in self.fields.items():
             if value:
                 header.append(f"{name:>10}  ", "bold")
-                header.append(printable(str(value)[:2000]) + "\n")
+                header.append(visible(str(value)[:2000]) + "\n")
         shown = self.message[:SHOWN_CHARS]
         pretty = pretty_json(shown)
         lines = (pretty or shown).replace("\r\n", "\n").split("\n")
-        body = Text("\n".join(printable(line) for line in lines))
+        body = Text("\n".join(visible(line) for line in lines))
         if len(self.message) > SHOWN_CHARS:
             body.append(f"\n… {len(self.message) - SHOWN_CHARS:,} more characters (c copies all)", "dim")
         with VerticalScroll():

@@ -10,15 +10,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from services.formatting import format_value, local_since
 from services.models import Alarm, MetricSeries, MetricsSnapshot
 from services.profile import MetricSpec
 from services.series_stats import series_stats
 from tui.panes.metrics import limits_text, period_label, range_label, tile_reading
-from services.formatting import local_since
 from widgets.alarm_table import STATE_LABEL, STATE_STYLE
 from widgets.metric_chart import ChartData, MetricChart
 from widgets.metric_tile import BAND_MARK, BAND_STYLE
-from services.formatting import format_value
 
 
 class MetricDetailScreen(Screen[None]):

@@ -22,8 +22,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from services.demo.scenarios.common import (AlarmDriver, RunbookScenario, Window, create_function, create_role,
-                                            datum, iso, log, minutes_back, put_metrics, report_line, request_id)
+from services.demo.scenarios.common import (
+    AlarmDriver,
+    RunbookScenario,
+    Window,
+    create_function,
+    create_role,
+    datum,
+    iso,
+    log,
+    minutes_back,
+    put_metrics,
+    report_line,
+    request_id,
+)
 
 FUNCTION = "cloud-remediator-prowler-ingest"
 LOG_GROUP = f"/aws/lambda/{FUNCTION}"
@@ -145,7 +157,7 @@ class CloudRemediatorSage(RunbookScenario):
         except (EngineMissing, EngineFailed) as error:
             self.unavailable["docker"] = str(error)
             return
-        except Exception as error:  # noqa: BLE001 - the pane says why; the rest of the demo runs
+        except Exception as error:
             log.exception("could not start the cloud-remediator-sage container")
             self.unavailable["docker"] = f"the container could not start: {error}"
             return
@@ -174,7 +186,7 @@ class CloudRemediatorSage(RunbookScenario):
                     client.containers.get(CONTAINER).remove(force=True)
                 finally:
                     client.close()
-        except Exception:  # noqa: BLE001 - stopping must go on
+        except Exception:
             log.exception("stopping the cloud-remediator-sage container failed")
         self.podman = None
         if self.state_dir is not None:

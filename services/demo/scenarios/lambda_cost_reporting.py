@@ -15,8 +15,19 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.demo.scenarios.common import (AlarmDriver, RunbookScenario, Window, create_function, create_role,
-                                            datum, iso, minutes_back, put_metrics, report_line, request_id)
+from services.demo.scenarios.common import (
+    AlarmDriver,
+    RunbookScenario,
+    Window,
+    create_function,
+    create_role,
+    datum,
+    iso,
+    minutes_back,
+    put_metrics,
+    report_line,
+    request_id,
+)
 
 FUNCTION = "cost-reporting-lambda"
 LOG_GROUP = f"/aws/lambda/{FUNCTION}"

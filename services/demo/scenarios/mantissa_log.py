@@ -17,9 +17,21 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.demo.scenarios.common import (AlarmDriver, RunbookScenario, Window, create_function, create_role,
-                                            datum, iso, log, minutes_back, moto_seed, put_metrics, report_line,
-                                            request_id)
+from services.demo.scenarios.common import (
+    AlarmDriver,
+    RunbookScenario,
+    Window,
+    create_function,
+    create_role,
+    datum,
+    iso,
+    log,
+    minutes_back,
+    moto_seed,
+    put_metrics,
+    report_line,
+    request_id,
+)
 
 ENGINE = "mantissa-log-detection-engine"
 ROUTER = "mantissa-log-alert-router"

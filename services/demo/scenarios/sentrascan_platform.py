@@ -204,7 +204,7 @@ class SentraScanPlatform:
                           volumes=volumes, environment={"POSTGRES_DB": "sentrascan", "POSTGRES_USER": "sentrascan"})
             run_container(client, API_CONTAINER, ["sh", "-c", API_SCRIPT], project=PROJECT, service="api",
                           volumes=volumes, environment=environment)
-        except Exception as error:  # noqa: BLE001 - the pane says why; the rest of the demo runs
+        except Exception as error:
             log.exception("could not start the sentrascan containers")
             self.unavailable["docker"] = f"the compose project could not start: {error}"
         finally:
@@ -225,7 +225,7 @@ class SentraScanPlatform:
                 conn.execute("UPDATE scans SET progress = LEAST(progress + 1, 99), updated_at = now() WHERE id = %s",
                              (scan,))
                 self.writes += 1
-            except Exception:  # noqa: BLE001 - cancelled at close, or the server restarted: reconnect
+            except Exception:
                 if conn is not None:
                     conn.close()
                 conn = None
@@ -292,14 +292,14 @@ class SentraScanPlatform:
             if conn is not None:
                 try:
                     conn.cancel()  # a worker waiting on the job's locks returns at once
-                except Exception:  # noqa: BLE001 - already closed
+                except Exception:
                     pass
         for thread in self.workers:
             thread.join(10)
         for step in (self._close_connections, self._close_health, self._close_podman, self._close_pg):
             try:
                 step()
-            except Exception:  # noqa: BLE001 - one failure must not leave the other engines running
+            except Exception:
                 log.exception("stopping the sentrascan demo: %s failed", step.__name__)
         shutil.rmtree(self.state_dir, ignore_errors=True)
 
