@@ -3,7 +3,7 @@ VENV   := .venv
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench system-deps clean
+.PHONY: demo test lint bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,14 @@ demo: $(STAMP)
 system-deps:
 	bash .ci/system-deps
 
-# pytest exits 5 when it collected no test: make fails on it like on any other non-zero.
-test: $(STAMP) system-deps
+# Lint and types first (zero findings), then every test. pytest exits 5 when it collected
+# no test: make fails on it like on any other non-zero.
+test: $(STAMP) system-deps lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP) system-deps
 	$(VENV)/bin/python benchmarks/run.py
