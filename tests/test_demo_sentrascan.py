@@ -167,8 +167,9 @@ def test_revoke_api_key_plans_runs_verifies_and_undoes(platform_env, tmp_path) -
     action, plan = executor.prepare(step.action, step.target, dict(step.params))
     assert str(plan.risk) == "high"
     assert plan.command == f"UPDATE api_keys SET is_revoked = true WHERE id = '{LEAKED_KEY}';"
-    assert (plan.changes[1].field, plan.changes[1].before, plan.changes[1].after) == ("is_revoked", False, True)
-    assert "legacy-jenkins" in plan.changes[0].before
+    changes = {change.field: (change.before, change.after) for change in plan.changes}
+    assert changes["state"] == ("active", "revoked") and changes["id"] == (LEAKED_KEY, LEAKED_KEY)
+    assert changes["name"] == ("legacy-jenkins", "legacy-jenkins")
     with pytest.raises(Exception):  # high risk: the key id must be typed
         executor.execute(action, plan, Confirmation(plan, typed_target="legacy"))
     outcome = executor.execute(action, plan, Confirmation(plan, typed_target=LEAKED_KEY))
@@ -176,7 +177,7 @@ def test_revoke_api_key_plans_runs_verifies_and_undoes(platform_env, tmp_path) -
     wait_for(lambda: (platform.state_dir / "key").read_text().strip() == "revoked", timeout=20,
              what="the API to see the key revoked")
     undo, undo_plan = executor.undo(outcome)
-    assert (undo_plan.changes[1].before, undo_plan.changes[1].after) == (True, False)
+    assert (undo_plan.changes[-1].before, undo_plan.changes[-1].after) == ("revoked", "active")
     assert undo_plan.command == f"UPDATE api_keys SET is_revoked = false WHERE id = '{LEAKED_KEY}';"
     assert executor.execute(undo, undo_plan, Confirmation(undo_plan, typed_target=LEAKED_KEY)).ok
     assert revoked() is False

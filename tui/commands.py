@@ -1,46 +1,85 @@
-"""The command palette (``ctrl+p``): every action, playbook and screen by name."""
+"""The command palette (``ctrl+p``): every key, action, playbook and screen by name.
+
+The keys are read from the bindings of the app and of the screen the palette was opened on
+(the dashboard), so the palette cannot drift from them; each entry shows its key. Commands
+whose source the profile lacks (ranges without tiles, ``b`` without ``[postgres]``) and
+actions its sources cannot run (``docker.*`` without ``[docker]``…) are not offered.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
-from textual.command import Hit, Hits, Provider
+from textual.actions import parse
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+if TYPE_CHECKING:
+    from services.profile import Profile
+
+# A dashboard key that needs a source does nothing without it: not offered then.
+NEEDS: dict[str, Callable[[Profile], bool]] = {
+    "focus_metrics": lambda profile: bool(profile.tiles),
+    "cycle_range": lambda profile: bool(profile.tiles),
+    "metrics_range": lambda profile: bool(profile.tiles),
+    "focus_alarms": lambda profile: bool(profile.alarms),
+    "focus_logs": lambda profile: bool(profile.logs),
+    "insights": lambda profile: profile.has_aws,
+    "database": lambda profile: profile.postgres is not None,
+    "playbooks": lambda profile: bool(profile.playbooks),
+}
 
 
 class CockpitCommands(Provider):
     """Everything the cockpit can do, searchable; actions still go through their confirmation."""
 
-    def _entries(self) -> list[tuple[str, str, object]]:
+    def _key_entries(self, profile: Profile) -> list[tuple[str, str | None, Callable[[], Any]]]:
+        entries: list[tuple[str, str | None, Callable[[], Any]]] = []
+        for namespace in (self.app, self.screen):
+            for binding in Binding.make_bindings(type(namespace).BINDINGS):
+                destination, name, params = parse(binding.action)
+                if not binding.description or not NEEDS.get(name, lambda _: True)(profile):
+                    continue
+                if not destination and not namespace.check_action(name, params):
+                    continue
+                text = f"{binding.description} ({self.app.get_key_display(binding)})"
+                entries.append((text, binding.tooltip, partial(self._run, binding.action, namespace)))
+        return entries
+
+    async def _run(self, action: str, namespace: DOMNode) -> None:
+        await self.app.run_action(action, namespace)
+
+    def _entries(self) -> list[tuple[str, str | None, Callable[[], Any]]]:
         from services.actions.catalog import CATALOG
         from tui.flows.cockpit import CockpitHost
-        from tui.screens.action_menu import known_targets
+        from tui.screens.action_menu import fits_profile, targets_for
 
         app = self.app
-        entries: list[tuple[str, str, object]] = []
         if not isinstance(app, CockpitHost) or app.cockpit is None:
-            return entries  # the profile is not loaded yet
+            return []  # the profile is not loaded yet
         owner = app.cockpit
         profile = owner.profile
+        entries = self._key_entries(profile)
         for action_id, cls in CATALOG.items():
-            family = action_id.split(".")[0] + "."
-            targets = known_targets(profile, family) or [""]
-            for target in targets:
+            if not fits_profile(profile, action_id):
+                continue
+            for target in targets_for(profile, cls) or [""]:
                 name = f"Action: {action_id} {target}".rstrip()
                 entries.append((name, cls.title, partial(owner.start_action, action_id, target)))
         for book in profile.playbooks:
             entries.append((f"Playbook: {book.title}", f"{len(book.resolution)} resolution step(s)",
                             partial(app.open_playbook, book.id)))
-        entries.append(("Timeline", "every step, note and alarm transition", owner.show_timeline))
-        entries.append(("Undo the last action", "plans its inverse, confirmed like any action", owner.undo))
-        entries.append(("Help", "keys", app.action_help))
         return entries
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._entries():
-            yield Hit(1.0, name, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._entries():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)

@@ -2,6 +2,7 @@
 
 Plain data in (``TreeItem``: a label, what it waits for, what it holds, children);
 messages out: ``K`` asks to terminate the highlighted session, ``C`` to cancel its query.
+The cursor is always on a session while there is one: the first blocker until moved.
 """
 from __future__ import annotations
 
@@ -80,12 +81,11 @@ class BlockingTree(Tree[int]):
             add(self.root, item, 0)
         self.root.expand_all()
         self.blocked = count
-        if selected is not None:
-            for line in range(self.last_line + 1):
-                node = self.get_node_at_line(line)
-                if node is not None and node.data == selected:
-                    self.cursor_line = line
-                    break
+        # The cursor stays on the session it was on; else it goes to the first blocker (the root
+        # of the first chain), so K / C act at once, without a key to put it somewhere first.
+        self.cursor_line = next((line for line in range(self.last_line + 1)
+                                 if selected is not None and (node := self.get_node_at_line(line)) is not None
+                                 and node.data == selected), 0 if items else -1)
 
     @property
     def items(self) -> tuple[TreeItem, ...]:

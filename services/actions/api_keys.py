@@ -3,8 +3,8 @@
 Runbook 003 (SentraScan Platform), *Authentication Issues* and *Security Incident*:
 ``UPDATE api_keys SET is_revoked = true WHERE name = 'compromised-key';``. The target is
 the key's ``id`` (or its ``name``) in the ``api_keys`` table of the profile's
-``[postgres]`` database; the plan shows the row and the exact SQL, and the inverse sets
-``is_revoked`` back to what it was.
+``[postgres]`` database; the plan shows the row (id, name, role, created; state
+``active → revoked``) and the exact SQL, and the inverse sets ``is_revoked`` back to what it was.
 """
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ VERIFY_SECONDS = 5.0
 SELECT_KEY = ("SELECT id, name, role, is_revoked, created_at FROM api_keys WHERE id = %(key)s OR name = %(key)s "
               "ORDER BY (id = %(key)s) DESC LIMIT 1")
 UPDATE_KEY = "UPDATE api_keys SET is_revoked = %s WHERE id = %s RETURNING is_revoked"
+
+
+STATE = "state"
+
+
+def _state(revoked: bool) -> str:
+    """``is_revoked`` as the plan shows it."""
+    return "revoked" if revoked else "active"
 
 
 def _literal(text: str) -> str:
@@ -51,7 +59,12 @@ class RevokeApiKey(Action):
     def plan(self) -> Plan:
         key = self.row()
         wanted = self.params.revoked
-        who = f"{key['id']} · {key['name']} · role {key['role']}"
+        # What identifies the key, by the names runbook 003's table uses: its id (``ak_…``, what the
+        # API's logs print), name, role, creation date; never its hash, which this never reads. No
+        # field is called "key": a secret-looking name would be masked on the screen and the timeline.
+        same = [FieldChange(name, value, value) for name, value in (
+            ("id", key["id"]), ("name", key["name"]), ("role", key["role"]),
+            ("created", key["created_at"].date().isoformat()))]
         if key["is_revoked"] == wanted:
             note = f"It is already {'revoked' if wanted else 'active'}: this changes nothing."
         elif wanted:
@@ -59,7 +72,7 @@ class RevokeApiKey(Action):
         else:
             note = "The key works again at once: do this only if it was revoked by mistake."
         return Plan(self.id, str(self.target), {"revoked": wanted},
-                    (FieldChange("key", who, who), FieldChange("is_revoked", bool(key["is_revoked"]), wanted)),
+                    (*same, FieldChange(STATE, _state(key["is_revoked"]), _state(wanted))),
                     self.risk,
                     f"UPDATE api_keys SET is_revoked = {'true' if wanted else 'false'} WHERE id = {_literal(key['id'])};",
                     f"{'Revoke' if wanted else 'Restore'} API key {key['id']} ({key['name']}, {key['role']})",
@@ -84,8 +97,8 @@ class RevokeApiKey(Action):
             time.sleep(0.2)  # another session may be changing it back: read again until the deadline
 
     def inverse(self, plan: Plan) -> Action | None:
-        before = plan.changes[1].before
-        return RevokeApiKey.build(self.session, self.target, {"revoked": bool(before)})
+        before = next(change.before for change in plan.changes if change.field == STATE)
+        return RevokeApiKey.build(self.session, self.target, {"revoked": before == "revoked"})
 
 
 ACTIONS: tuple[type[Action], ...] = (RevokeApiKey,)

@@ -2,8 +2,8 @@
 
 It polls on the event loop with psycopg's async connection. When the connection breaks
 (a database restart) the title says "reconnecting" and the next poll opens a new one.
-Keys on the table: ``enter`` full query, ``C`` cancel, ``K`` terminate (type the pid),
-``b`` the database screen (blocking tree and overview).
+Keys on the table: ``enter`` full query, ``C`` cancel, ``K`` terminate (type the pid);
+``b`` the database screen (blocking tree and overview), also from anywhere on the dashboard.
 """
 from __future__ import annotations
 
@@ -92,11 +92,12 @@ class PostgresPane(Vertical):
         backends = snapshot.backends
         active = sum(1 for b in backends if b.state == "active")
         idle_tx = sum(1 for b in backends if b.idle_in_transaction)
-        parts = [snapshot.server, f"{len(backends)} backends", f"{active} active"]
+        parts = [snapshot.server]
+        if snapshot.blocked:  # first: at 80 columns the end of the title is cut, and this is what matters
+            parts.append(f"{snapshot.blocked} blocked (b: tree)")
+        parts += [f"{len(backends)} backends", f"{active} active"]
         if idle_tx:
             parts.append(f"{idle_tx} idle in transaction")
-        if snapshot.blocked:
-            parts.append(f"{snapshot.blocked} blocked (b: tree)")
         parts.append(f"updated {local_clock(snapshot.at)}")
         self.title.show(" · ".join(parts), "warning" if snapshot.blocked or idle_tx else "ok")
 
@@ -121,6 +122,7 @@ class PostgresPane(Vertical):
 
     @on(BackendTable.DatabaseRequested)
     def open_database(self) -> None:
+        """The database screen, its blocking tree focused (``b`` on the table, or the dashboard's ``b``)."""
         from tui.screens.database import DatabaseScreen
 
         self.app.push_screen(DatabaseScreen(self.spec))

@@ -7,7 +7,9 @@ None when cancelled.
 """
 from __future__ import annotations
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -45,18 +47,60 @@ def shown_command(plan: Plan) -> str:
     return mask_text(plan.command, secrets_of(plan))
 
 
-def plan_table(plan: Plan) -> Table:
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
-    table.add_column("field")
-    table.add_column("before", style="red")
-    table.add_column("→", width=1)
-    table.add_column("after", style="green")
+class PlanChanges:
+    """Each field's before → after, every value whole: the end of a value (an ARN's ``-dlq``) is
+    what is checked, so nothing is cut. Aligned columns when every row fits the width; else a row
+    that fits stays one line and a row that does not gets its values on lines of their own,
+    wrapped (folded inside a word only when one word is wider than the screen)."""
+
+    ARROW = "  →  "
+    INDENT = "  "
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        self.rows = rows
+
+    def _line_width(self, field_width: int, row: tuple[str, str, str]) -> int:
+        return field_width + 2 + len(row[1]) + len(self.ARROW) + len(row[2])
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((self._line_width(len(row[0]), row) for row in self.rows), default=1)
+        return Measurement(min(20, options.max_width), min(widest, options.max_width))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        fits = [row for row in self.rows if self._line_width(len(row[0]), row) <= width]
+        field_width = max((len(row[0]) for row in fits), default=0)
+        if len(fits) == len(self.rows):
+            before_width = max(len(row[1]) for row in self.rows) if self.rows else 0
+            if field_width + 2 + before_width + len(self.ARROW) + max((len(row[2]) for row in self.rows), default=0) <= width:
+                yield Text.assemble(("field".ljust(field_width + 2), "bold"), ("before".ljust(before_width), "bold"),
+                                    (self.ARROW, "bold"), ("after", "bold"))
+                for field, before, after in self.rows:
+                    yield Text.assemble(field.ljust(field_width + 2), (before.ljust(before_width), "red"), self.ARROW,
+                                        (after, "green"))
+                return
+        for row in self.rows:
+            field, before, after = row
+            if row in fits:
+                yield Text.assemble(field.ljust(field_width + 2), (before, "red"), self.ARROW, (after, "green"))
+                continue
+            yield Text(field)
+            values = Table.grid(padding=(0, 1))
+            values.add_column(no_wrap=True)
+            values.add_column(overflow="fold")
+            values.add_row(f"{self.INDENT}before", Text(before, "red", overflow="fold"))
+            values.add_row(f"{self.INDENT}after", Text(after, "green", overflow="fold"))
+            yield values
+
+
+def plan_changes(plan: Plan) -> PlanChanges:
+    rows = []
     for change in plan.changes:
         secret = looks_secret(change.field)
         before = MASK if secret and change.before is not None else _shown(change.before)
         after = MASK if secret and change.after is not None else _shown(change.after)
-        table.add_row(change.field, Text(before), "→", Text(after))
-    return table
+        rows.append((change.field, before, after))
+    return PlanChanges(rows)
 
 
 class ConfirmActionScreen(ModalScreen[str | None]):
@@ -77,7 +121,6 @@ class ConfirmActionScreen(ModalScreen[str | None]):
     }
     ConfirmActionScreen VerticalScroll {
         height: auto;
-        max-height: 16;
     }
     ConfirmActionScreen #command {
         color: $text-muted;
@@ -124,11 +167,11 @@ class ConfirmActionScreen(ModalScreen[str | None]):
             head.append("  cannot be undone", "bold red")
         if plan.undoes:
             head.append(f"  (undo of {plan.undoes})", "bold magenta")
-        with Vertical():
+        with Vertical(id="box"):
             yield Static(head, id="head")
             yield Static(Text(plan.summary), id="summary")
             with VerticalScroll():
-                yield Static(plan_table(plan), id="changes")
+                yield Static(plan_changes(plan), id="changes")
                 for note in plan.notes:
                     yield Static(Text(f"• {note}", style="italic"))
                 yield Static(Text(f"equivalent: {shown_command(plan)}"), id="command")
@@ -146,6 +189,16 @@ class ConfirmActionScreen(ModalScreen[str | None]):
                 yield Button("Run", id="run", variant="error" if plan.risk is Risk.DESTRUCTIVE else "warning",
                              disabled=self.needs_typing)
                 yield Button("Cancel", id="cancel")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Give the plan what the head, typed name and buttons leave: they stay on screen, the plan scrolls."""
+        box = self.query_one("#box", Vertical)
+        plan = box.query_one(VerticalScroll)
+        others = sum(child.outer_size.height + child.styles.margin.height for child in box.children if child is not plan)
+        plan.styles.max_height = max(3, self.size.height - box.styles.gutter.height - others)
 
     def on_mount(self) -> None:
         if self.read_only:

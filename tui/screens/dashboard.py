@@ -40,6 +40,7 @@ class DashboardScreen(Screen):
         Binding("i", "insights", "Insights"),
         Binding("x", "actions", "Actions", tooltip="Actions on the selected tile or alarm (each one confirmed)"),
         Binding("m", "focus_metrics", "Metrics", show=False),
+        Binding("b", "database", "Blocking tree", show=False, tooltip="[postgres]: the database screen, blocking tree focused"),
         Binding("w", "cycle_range", "Range", tooltip="Metrics time range: 15m 1h 3h 12h 24h 7d"),
         *(Binding(str(key), f"metrics_range('{label}')", f"Range {label}", show=False)
           for key, label in enumerate(RANGES, start=1)),
@@ -222,6 +223,16 @@ class DashboardScreen(Screen):
             return
         self.app.push_screen(InsightsScreen(self.profile, self.session, query_id=query_id,
                                             history=self.insights_history))
+
+    def action_database(self) -> None:
+        """``b`` whatever has focus (the PostgreSQL pane's title shows it): the database screen."""
+        from tui.panes.postgres import PostgresPane
+
+        panes = self.query(PostgresPane)
+        if panes:
+            panes.first().open_database()
+        else:
+            self.notify("b: this profile has no [postgres] section", severity="warning")
 
     def action_focus_metrics(self) -> None:
         if self.profile.tiles:

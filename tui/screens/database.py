@@ -1,8 +1,8 @@
 """The database screen (``b`` on the backends): overview, blocking tree, tables with the most dead rows.
 
-It has its own connection and polls every two seconds while open. Keys: ``K`` terminate
-the highlighted session in the tree, ``C`` cancel its query, ``v`` VACUUM (ANALYZE) the
-highlighted table, ``escape`` back.
+It has its own connection and polls every two seconds while open. Keys (from anywhere on
+the screen): ``K`` terminate the highlighted session in the tree, ``C`` cancel its query,
+``v`` VACUUM (ANALYZE) the highlighted table, ``escape`` back. It opens with the tree focused.
 """
 from __future__ import annotations
 
@@ -77,7 +77,11 @@ class DeadTupleTable(KeyedTable):
 
 
 class DatabaseScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "refresh_now", "Refresh")]
+    # K / C / v are the screen's: its titles show them, so they work whatever has focus (the
+    # tree's cursor is always on a session, the table's on a table).
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "refresh_now", "Refresh"),
+                Binding("K", "verb('terminate')", "Terminate"), Binding("C", "verb('cancel')", "Cancel query"),
+                Binding("v", "vacuum", "VACUUM")]
 
     DEFAULT_CSS = """
     DatabaseScreen #db-overview {
@@ -118,6 +122,12 @@ class DatabaseScreen(Screen):
     def action_refresh_now(self) -> None:
         if self.poller is not None:
             self.poller.wake()
+
+    def action_verb(self, verb: str) -> None:
+        self.query_one(BlockingTree).action_verb(verb)
+
+    def action_vacuum(self) -> None:
+        self.query_one(DeadTupleTable).action_vacuum()
 
     @on(DatabaseDetailUpdated)
     def show_detail(self, message: DatabaseDetailUpdated) -> None:
