@@ -54,7 +54,8 @@ async def test_the_palette_of_an_aws_profile_lists_every_key_and_only_aws_action
                                                                                   sentra) -> None:
     app = CockpitApp(demo_profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None and app.cockpit.connected, what="connected")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                    and app.cockpit.connected, what="connected")
         entries = await _open_palette(app, pilot, "Action: logs.export-to-s3")
         missing = [f"{name} ({key})" for name, key in {**APP_KEYS, **DASHBOARD_KEYS}.items()
                    if not _listed(entries, name, key)]
@@ -73,7 +74,8 @@ async def test_the_palette_of_an_aws_profile_lists_every_key_and_only_aws_action
 async def test_a_key_chosen_in_the_palette_does_what_the_key_does(demo_profile, aws_target, sentra) -> None:
     app = CockpitApp(demo_profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None and app.cockpit.connected, what="connected")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                    and app.cockpit.connected, what="connected")
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
         await _open_palette(app, pilot, "Range 7d")
@@ -115,7 +117,8 @@ async def test_the_form_prefills_only_valid_values_and_focuses_what_needs_input(
                                                                                 sentra) -> None:
     app = CockpitApp(demo_profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None and app.cockpit.connected, what="connected")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                    and app.cockpit.connected, what="connected")
         await _open_palette(app, pilot, "Action: iam.deny-all")
         await pilot.press(*"iam.deny-all")
         await until(pilot, lambda: bool(_entries(app)) and _entries(app)[0].startswith("Action: iam.deny-all"),
@@ -153,7 +156,8 @@ async def test_the_form_fits_at_80x24_and_an_error_focuses_the_field_it_names(de
                                                                              sentra) -> None:
     app = CockpitApp(demo_profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None and app.cockpit.connected, what="connected")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                    and app.cockpit.connected, what="connected")
         # Five parameters: the fields scroll, the Plan button stays whole on screen.
         app.start_action("logs.export-to-s3", "/aws/lambda/customer-sentra-scanner")
         await until(pilot, lambda: isinstance(app.screen, ActionParamsScreen) and app.screen.focused is not None,

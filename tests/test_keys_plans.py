@@ -36,7 +36,8 @@ async def _confirmation(app: App, pilot) -> ConfirmActionScreen:
 async def test_the_whole_dlq_arn_is_on_the_confirmation_screen(demo_profile, aws_target, sentra) -> None:
     app = CockpitApp(demo_profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None and app.cockpit.connected, what="connected")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.cockpit is not None
+                    and app.cockpit.connected, what="connected")
         app.start_action("sqs.set-redrive", QUEUE, {"dead_letter_queue": "sentra-scanner-results-dlq",
                                                     "max_receive_count": 5}, ask=False)
         screen = await _confirmation(app, pilot)
