@@ -209,8 +209,11 @@ class DashboardScreen(Screen):
             self.query_one(LogTail).focus()
 
     def action_focus_alarms(self) -> None:
+        """The most urgent alarm (the top row), not the one the cursor followed while the table had no focus."""
         if self.profile.alarms:
-            self.query_one(AlarmTable).focus()
+            table = self.query_one(AlarmTable)
+            table.cursor_row = 0
+            table.focus()
 
     def action_insights(self, query_id: str | None = None) -> None:
         """Logs Insights on this system's groups; ``query_id`` runs one of the profile's saved queries."""
