@@ -25,7 +25,7 @@ KEYS = [
     ("↑ ↓ pgup home", "logs: select / scroll back (pauses following)"),
     ("/ F t", "logs: filter as you type (ctrl+r regex) / server filter / jump to a time"),
     ("enter c s", "logs: the whole line (JSON pretty) / copy it / save the lines to a file"),
-    ("g p R", "logs: add a log group / complete mode (polling) / fold REPORT lines"),
+    ("g P R", "logs: add a log group / complete mode (polling) / fold REPORT lines"),
     ("i", "Logs Insights: saved queries, editor, results (ctrl+r run, ctrl+k stop)"),
     ("x", "actions on the selected tile or alarm; each shows its plan and asks to confirm"),
     ("u", "undo the last action (its inverse, confirmed like any action)"),
