@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -29,6 +29,7 @@ from widgets.log_tail import LogTail
 from widgets.metric_tile import MetricTile
 from widgets.pane_title import PaneTitle
 
+FOOTER_FIRST = ("q", "question_mark")
 
 class DashboardScreen(Screen):
     """Arranges the panes the profile configures and runs one poller per source."""
@@ -78,6 +79,13 @@ class DashboardScreen(Screen):
     def on_resize(self) -> None:
         if self.profile.tiles:
             self.metrics_pane.reflow(self.size.width, self.size.height)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Quit and help first: the footer shows bindings in this order and crops the rest at 80 columns."""
+        bindings = super().active_bindings
+        first = {key: bindings[key] for key in FOOTER_FIRST if key in bindings}
+        return first | {key: binding for key, binding in bindings.items() if key not in first}
 
     def on_mount(self) -> None:
         for source in self._sources():
