@@ -26,6 +26,7 @@ from tui.flows.polling import Poller
 from widgets.alarm_table import AlarmTable
 from widgets.cockpit_header import CockpitHeader
 from widgets.log_tail import LogTail
+from widgets.log_view import LogView
 from widgets.metric_tile import MetricTile
 from widgets.pane_title import PaneTitle
 
@@ -37,6 +38,7 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("r", "refresh_all", "Refresh"),
         Binding("f", "focus_logs", "Logs"),
+        Binding("slash", "filter_logs", "Filter logs", show=False),  # focused, a log view's own `/` answers first
         Binding("a", "focus_alarms", "Alarms"),
         Binding("i", "insights", "Insights"),
         Binding("x", "actions", "Actions", tooltip="Actions on the selected tile or alarm (each one confirmed)"),
@@ -215,6 +217,14 @@ class DashboardScreen(Screen):
     def action_focus_logs(self) -> None:
         if self.profile.logs:
             self.query_one(LogTail).focus()
+
+    def action_filter_logs(self) -> None:
+        """``/`` from any focus, as in k9s: the filter prompt of the logs (else of the container logs)."""
+        views = self.query(LogView)
+        if views:
+            views.first().action_prompt("filter")
+        else:
+            self.notify("This profile has no log pane to filter.", severity="warning")
 
     def action_focus_alarms(self) -> None:
         """The most urgent alarm (the top row), not the one the cursor followed while the table had no focus."""

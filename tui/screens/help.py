@@ -23,7 +23,7 @@ KEYS = [
     ("tab", "next pane"),
     ("end", "logs: follow the newest line again"),
     ("↑ ↓ pgup home", "logs: select / scroll back (pauses following)"),
-    ("/ F t", "logs: filter as you type (ctrl+r regex) / server filter / jump to a time"),
+    ("/ F t", "logs (/ from anywhere): filter as you type (ctrl+r regex) / server filter / jump to a time"),
     ("enter c s", "logs: the whole line (JSON pretty) / copy it / save the lines to a file"),
     ("g P R", "logs: add a log group / complete mode (polling) / fold REPORT lines"),
     ("i", "Logs Insights: saved queries, editor, results (ctrl+r run, ctrl+k stop)"),
