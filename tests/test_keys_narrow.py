@@ -75,8 +75,8 @@ async def test_log_lines_read_at_80_columns(demo_profile, aws_target, sentra) ->
 @pytest.mark.parametrize(("raw", "compact"), [
     ("Threshold Crossed: 1 datapoint [0.0] was not greater than the threshold (240000.0).",
      "1 datapoint [0] ≤ 240000"),
-    ("Threshold Crossed: 3 out of the last 5 datapoints [12.5 (02/12/26 06:36:00), 11.0 (02/12/26 06:35:00)] was "
-     "less than or equal to the threshold (20.0) (minimum 3 datapoints for OK -> ALARM transition).",
+    (("Threshold Crossed: 3 out of the last 5 datapoints [12.5 (02/12/26 06:36:00), 11.0 (02/12/26 06:35:00)] was "
+      "less than or equal to the threshold (20.0) (minimum 3 datapoints for OK -> ALARM transition)."),
      "3/5 datapoints [12.5, 11] ≤ 20"),
     ("Unchecked: Initial alarm creation", "Unchecked: Initial alarm creation"),
 ])
