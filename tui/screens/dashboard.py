@@ -38,7 +38,9 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("r", "refresh_all", "Refresh"),
         Binding("f", "focus_logs", "Logs"),
-        Binding("slash", "filter_logs", "Filter logs", show=False),  # focused, a log view's own `/` answers first
+        # priority: handled as it arrives, so keys typed right behind it reach the prompt, not the old
+        # focus's bindings; a focused Input still takes "/" as text (Textual drops consumed keys first).
+        Binding("slash", "filter_logs", "Filter logs", show=False, priority=True),
         Binding("a", "focus_alarms", "Alarms"),
         Binding("i", "insights", "Insights"),
         Binding("x", "actions", "Actions", tooltip="Actions on the selected tile or alarm (each one confirmed)"),
@@ -218,11 +220,19 @@ class DashboardScreen(Screen):
         if self.profile.logs:
             self.query_one(LogTail).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Textual keeps a priority "slash" binding active over a focused Input (it can't tell that
+        # "slash" is a printable key): refused here, the "/" goes on to the prompt as text.
+        focused = self.focused
+        return not (action == "filter_logs" and focused is not None and focused.check_consume_key("slash", "/"))
+
     def action_filter_logs(self) -> None:
-        """``/`` from any focus, as in k9s: the filter prompt of the logs (else of the container logs)."""
-        views = self.query(LogView)
+        """``/`` from any focus, as in k9s: the focused log view's filter prompt, else the LOGS pane's
+        (else CONTAINER LOGS')."""
+        focused = [node for node in self.focused.ancestors_with_self if isinstance(node, LogView)] if self.focused else []
+        views = focused or list(self.query(LogView))
         if views:
-            views.first().action_prompt("filter")
+            views[0].action_prompt("filter")
         else:
             self.notify("This profile has no log pane to filter.", severity="warning")
 
