@@ -27,6 +27,15 @@ class MetricSeries:
 
 
 @dataclass(frozen=True, slots=True)
+class LatestPoint:
+    """A metric's newest point at its own period (the range's last bucket may span many of them)."""
+
+    at: datetime
+    value: float
+    period: int
+
+
+@dataclass(frozen=True, slots=True)
 class MetricsSnapshot:
     """All tiles' series from one refresh, and how many API calls it took."""
 
@@ -36,6 +45,8 @@ class MetricsSnapshot:
     api_calls: int
     periods: dict[str, int] = field(default_factory=dict)
     """The period each query was asked for: it follows the range (see ``MetricsSource``)."""
+    latest: dict[str, LatestPoint] = field(default_factory=dict)
+    """Where the range's period is coarser than the metric's own: its newest point at its own period."""
 
 
 AlarmState = Literal["ALARM", "INSUFFICIENT_DATA", "OK"]

@@ -93,6 +93,6 @@ async def test_add_a_group_from_the_list_and_complete_mode(aws_target, boto) -> 
         await pilot.press(*"batch", "enter")
         await until(pilot, lambda: any(line.message == "extra line" for line in tail.lines), what="the added group")
         assert tail.line_count == 7 and "extra-batch" in title.status
-        await pilot.press("p")
+        await pilot.press("P")
         await until(pilot, lambda: "complete mode" in title.status, what="complete mode")
         assert pane.source.mode == "poll"

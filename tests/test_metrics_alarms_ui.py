@@ -107,10 +107,8 @@ async def test_a_transition_is_highlighted_rung_recorded_and_acknowledged_locall
         assert event["step"] == "alarm" and event["after"] == "ALARM" and event["before"] == "OK"
         # Acknowledge it here: it sinks, marked, and no AWS call is made.
         await pilot.press("a")
-        # The cursor stayed on the alarm it was on (now second): the new ALARM is the row above.
-        assert table.has_focus and table.selected_name == table.rows_shown[1].name
-        await pilot.press("up")
-        assert table.selected_name == "sentra-lambda-duration"
+        # `a` lands on the most urgent alarm: the new ALARM on top.
+        assert table.has_focus and table.selected_name == table.rows_shown[0].name == "sentra-lambda-duration"
         await pilot.press("s")
         assert table.rows_shown[-1].name == "sentra-lambda-duration" and table.rows_shown[-1].acked
         assert not table.rows_shown[-1].changed

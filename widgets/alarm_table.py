@@ -1,7 +1,8 @@
 """Alarms as a table, most urgent first: mark, state, name, since when, reason, what it watches.
 
 The mark column says ``●`` for an alarm that just changed state (the row is highlighted)
-and ``✓`` for one acknowledged in this cockpit. Drawn with the Line API: each row is
+and ``✓`` for one acknowledged in this cockpit. The "watches" column is left out when no
+row has anything in it (the pane leaves it empty where the width is needed for the reason). Drawn with the Line API: each row is
 rendered once and cached; ``show`` repaints only the rows whose content changed, and the
 cursor moving repaints two rows. The header stays put while the rows scroll.
 """
@@ -102,6 +103,7 @@ class AlarmTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._rows: tuple[AlarmRow, ...] = ()
         self._widths: tuple[int, ...] = tuple(len(label) for label in HEADER)
+        self._columns = len(HEADER)
         self._cache: dict[tuple[int, bool], Strip] = {}
 
     # ------------------------------------------------------------------ data
@@ -123,8 +125,9 @@ class AlarmTable(ScrollView, can_focus=True):
         selected = self.selected_name
         old, self._rows = self._rows, new
         widths = self._column_widths(new)
-        if widths != self._widths or len(old) != len(new):
-            self._widths = widths
+        columns = len(HEADER) if any(row.watches for row in new) else len(HEADER) - 1
+        if widths != self._widths or len(old) != len(new) or columns != self._columns:
+            self._widths, self._columns = widths, columns
             self._cache.clear()
             self.virtual_size = Size(self.size.width, len(new) + 1)
             self.refresh()
@@ -170,7 +173,7 @@ class AlarmTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y == 0:
-            header = tuple(Text(label, "bold") for label in HEADER)
+            header = tuple(Text(label, "bold") for label in HEADER[:self._columns])
             return self._line(header, width, self.rich_style)
         index = self.scroll_offset.y + y - 1
         if index >= len(self._rows) or width <= 0:
@@ -179,7 +182,8 @@ class AlarmTable(ScrollView, can_focus=True):
         key = (index, cursor)
         strip = self._cache.get(key)
         if strip is None or strip.cell_length != width:
-            strip = self._line(_cells(self._rows[index]), width, Style(reverse=True) if cursor else self.rich_style)
+            cells = _cells(self._rows[index])[:self._columns]
+            strip = self._line(cells, width, Style(reverse=True) if cursor else self.rich_style)
             self._cache[key] = strip
         return strip
 

@@ -26,6 +26,29 @@ def short_stream(stream: str, width: int = 8) -> str:
     return "…" + stream[-(width - 1):]
 
 
+_RUNTIME_LINE = (  # the Python and the Node.js Lambda runtimes' prefixes: level, ISO time, request id
+    re.compile(r"\[(?P<level>[A-Z]+)\]\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+(?P<request>[0-9a-f-]{36})\s+(?P<text>.*)", re.DOTALL),
+    re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z\s+(?P<request>[0-9a-f-]{36})\s+(?P<level>[A-Z]+)\s+(?P<text>.*)", re.DOTALL),
+)
+_START_END = re.compile(r"(?P<what>START|END) RequestId: (?P<request>[0-9a-f-]{36})(?: Version: (?P<version>\S+))?\s*")
+
+
+def compact_runtime_line(message: str) -> str | None:
+    """A Lambda runtime line in fewer cells for a narrow view: ``[INFO] 82f0779d Scanning …``.
+
+    The row's own time replaces the ISO timestamp; the request id keeps its first 8
+    characters (enough to match START, END and REPORT). None for any other line.
+    """
+    for pattern in _RUNTIME_LINE:
+        match = pattern.fullmatch(message)
+        if match:
+            return f"[{match['level']}] {match['request'][:8]} {match['text']}"
+    match = _START_END.fullmatch(message)
+    if match:
+        return " ".join(part for part in (match["what"], match["request"][:8], match["version"]) if part)
+    return None
+
+
 def fold_report(message: str) -> str | None:
     """A Lambda ``REPORT`` line as ``⏱ 287,412 ms · 412/512 MB``; None for any other line."""
     if not message.startswith("REPORT RequestId:"):

@@ -24,12 +24,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from services.visible_text import visible
-from widgets.log_format import LineFilter, TailLine, fold_report, severity, short_stream
+from widgets.log_format import LineFilter, TailLine, compact_runtime_line, fold_report, severity, short_stream
 
 __all__ = ["LineFilter", "LogTail", "TailLine"]
 
 SHOWN_CHARS = 4096  # a 1 MB line is searched whole but laid out only this far
 STREAM_MIN_WIDTH = 100  # narrower panes drop the stream column
+COMPACT_BELOW = 160  # narrower panes shorten Lambda runtime prefixes (the message would start past the edge)
 SEVERITY_STYLE = {"timeout": "bold red", "error": "red", "warning": "yellow", "meta": "dim", "info": "", "": ""}
 SOURCE_PALETTE = ["magenta", "blue", "cyan", "green", "yellow"]
 
@@ -273,7 +274,7 @@ class LogTail(ScrollView, can_focus=True):
         start = len(text)
         raw = line.message[:SHOWN_CHARS]
         folded = fold_report(raw) if self.fold_reports else None
-        message = folded or visible(raw)
+        message = folded or visible((width < COMPACT_BELOW and compact_runtime_line(raw)) or raw)
         level = severity(raw)
         text.append(message, "dim cyan" if folded else SEVERITY_STYLE[level])
         if self._filter is not None:

@@ -131,7 +131,9 @@ class LogView(Vertical):
         self._prompt.placeholder = placeholder
         self._prompt.value = value
         self._prompt.add_class("-open")
-        self._prompt.focus()
+        # At once, not on the next tick (focus()): keys already queued behind this one (typed fast,
+        # pasted) must reach the prompt, not fire the bindings of the widget focused before.
+        self.screen.set_focus(self._prompt)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The prompt's keys only: esc and ctrl+r on the tail go on to the screen as before.

@@ -3,7 +3,9 @@
 Drawn with the Line API: when a new reading arrives, only the cells that changed are
 marked dirty (often the value and the sparkline's last column), so a refresh writes a
 few bytes to the terminal, never the whole tile. The tile has no border or background
-of its own: nothing but its text is ever repainted.
+of its own: nothing but its text is ever repainted. The focus highlight (the label
+reversed) is applied as a line is drawn, from ``has_focus`` then, never kept in the
+cached cells: a tile that lost focus can't keep showing it.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ BAND_STYLE = {"normal": "green", "alert": "bold yellow", "critical": "bold white
 BAND_MARK = {"normal": "ok", "alert": "▲ ALERT", "critical": "✖ CRIT", "unknown": "no data"}
 SHORT_MARK = {"normal": "ok", "alert": "▲", "critical": "✖", "unknown": "—"}  # when the label needs the room
 HEIGHT = 3
+FOCUSED = Style(reverse=True)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class MetricTile(Widget, can_focus=True):
         self.set_reactive(MetricTile.reading, reading)
         self._rows: list[list[tuple[str, Style]]] = []
         self._rows_width = -1
+        self._name_cells = 0  # the label's first cells, reversed while focused
         self.repainted: list[tuple[int, int, int]] = []
         """What the last new reading marked dirty: (row, first cell, last cell) spans."""
 
@@ -100,7 +104,8 @@ class MetricTile(Widget, can_focus=True):
         room = max(1, width - len(mark) - 1)
         name = reading.label if len(reading.label) <= room else reading.label[: room - 1] + "…"
         label = Text(no_wrap=True, overflow="crop", end="")
-        label.append(name, "bold reverse" if self.has_focus else "bold")
+        label.append(name, "bold")
+        self._name_cells = label.cell_len
         label.pad_right(max(0, width - label.cell_len - len(mark)))
         label.append(mark, BAND_STYLE.get(reading.band, ""))
         value = Text(no_wrap=True, overflow="crop", end="")
@@ -170,15 +175,8 @@ class MetricTile(Widget, can_focus=True):
         self._rows_width = -1
         self.refresh()
 
-    def on_focus(self) -> None:
-        self._refresh_label()
-
-    def on_blur(self) -> None:
-        self._refresh_label()
-
-    def _refresh_label(self) -> None:
-        for y, first, last in self._rebuild():
-            self.refresh(Region(first, y, last - first + 1, 1))
+    # Focus and blur repaint the whole tile (Widget._on_focus/_on_blur refresh it): only the
+    # label row's look changes, and it is drawn from has_focus as it is at paint time.
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
@@ -187,7 +185,10 @@ class MetricTile(Widget, can_focus=True):
         if y >= len(self._rows):
             return Strip.blank(width, self.rich_style)
         base = self.rich_style
-        segments = [Segment(char, base + style) for char, style in self._rows[y]]
+        cells = self._rows[y]
+        highlight = self._name_cells if y == 0 and self.has_focus else 0
+        segments = [Segment(char, base + style + FOCUSED) for char, style in cells[:highlight]]
+        segments += [Segment(char, base + style) for char, style in cells[highlight:]]
         return Strip(segments, width).simplify()
 
     def action_open(self) -> None:

@@ -8,6 +8,11 @@ the server in the same call as their inputs, the hidden inputs with ``ReturnData
 The period follows the range: every query of a refresh gets the smallest valid period at
 or above its own such that one call returns at most 100,800 points (the API's limit per
 call) and one series at most ``MAX_POINTS_PER_SERIES`` (more than any chart can show).
+
+A coarse bucket's statistic is not the metric's state now (at 7d, a 7-minute Maximum still
+holds a spike recovered from since): where a batch's periods are coarser than its metrics'
+own, one more, small call per batch reads the span of the last bucket at their own periods
+(the API takes one time range per call), and the snapshot's ``latest`` has the newest point.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from typing import Any
 
 from services.aws.metric_math import compile_arithmetic, is_arithmetic, referenced_ids
 from services.aws.session import AwsSession
-from services.models import MetricSeries, MetricsSnapshot
+from services.models import LatestPoint, MetricSeries, MetricsSnapshot
 from services.profile.model import MetricSpec
 
 MAX_QUERIES_PER_CALL = 500
@@ -180,35 +185,56 @@ class MetricsSource:
             end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
         start = end - timedelta(seconds=range_seconds)
         periods = self.periods(range_seconds)
+        native = self.periods(0)
         points: dict[str, dict[datetime, float]] = {query_id: {} for query_id in self.queries}
+        recent: dict[str, dict[datetime, float]] = {}
         errors: dict[str, str] = {}
         calls = 0
         for batch in self.batches:
-            token: str | None = None
-            queries = self._with_periods(batch, periods)
-            while True:
-                params: dict[str, Any] = {"MetricDataQueries": queries, "StartTime": start, "EndTime": end,
-                                          "ScanBy": "TimestampAscending"}
-                if token:
-                    params["NextToken"] = token
-                response = self.session.call("cloudwatch", "get_metric_data", **params)
-                calls += 1
-                for result in response.get("MetricDataResults", []):
-                    series = points.setdefault(result["Id"], {})
-                    for timestamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
-                        series[_utc(timestamp)] = float(value)
-                    if result.get("StatusCode") not in (None, "Complete", "PartialData"):
-                        errors[result["Id"]] = "; ".join(m.get("Value", "") for m in result.get("Messages", [])) or result["StatusCode"]
-                token = response.get("NextToken")
-                if not token:
-                    break
+            calls += self._get(self._with_periods(batch, periods), start, end, points, errors)
+            if any(periods[query["Id"]] > native[query["Id"]] for query in batch):
+                calls += self._get(batch, end - timedelta(seconds=self._recent_span(batch, periods, native)), end,
+                                   recent, {})
         for spec_id in self._evaluation_order():
             points[spec_id] = self._evaluate(spec_id, points)
+            if recent:
+                recent[spec_id] = self._evaluate(spec_id, recent)
         series = {
             spec_id: MetricSeries(spec_id, tuple(sorted(values)), tuple(values[t] for t in sorted(values)), errors.get(spec_id))
             for spec_id, values in points.items()
         }
-        return MetricsSnapshot(series=series, start=start, end=end, api_calls=calls, periods=periods)
+        latest = {spec_id: LatestPoint(max(values), values[max(values)], native[spec_id])
+                  for spec_id, values in recent.items() if values and periods[spec_id] > native[spec_id]}
+        return MetricsSnapshot(series=series, start=start, end=end, api_calls=calls, periods=periods, latest=latest)
+
+    @staticmethod
+    def _recent_span(batch: list[dict[str, Any]], periods: dict[str, int], native: dict[str, int]) -> int:
+        """The last bucket's span, narrowed where the batch's own periods would exceed a call's points."""
+        span = max(periods[query["Id"]] for query in batch)
+        finest = min(native[query["Id"]] for query in batch)
+        return max(finest, min(span, MAX_POINTS_PER_CALL // len(batch) * finest))
+
+    def _get(self, queries: list[dict[str, Any]], start: datetime, end: datetime,
+             points: dict[str, dict[datetime, float]], errors: dict[str, str]) -> int:
+        """One GetMetricData over ``[start, end)``, its pages followed, into ``points``; returns the calls made."""
+        token: str | None = None
+        calls = 0
+        while True:
+            params: dict[str, Any] = {"MetricDataQueries": queries, "StartTime": start, "EndTime": end,
+                                      "ScanBy": "TimestampAscending"}
+            if token:
+                params["NextToken"] = token
+            response = self.session.call("cloudwatch", "get_metric_data", **params)
+            calls += 1
+            for result in response.get("MetricDataResults", []):
+                series = points.setdefault(result["Id"], {})
+                for timestamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
+                    series[_utc(timestamp)] = float(value)
+                if result.get("StatusCode") not in (None, "Complete", "PartialData"):
+                    errors[result["Id"]] = "; ".join(m.get("Value", "") for m in result.get("Messages", [])) or result["StatusCode"]
+            token = response.get("NextToken")
+            if not token:
+                return calls
 
     def _evaluation_order(self) -> list[str]:
         order: list[str] = []

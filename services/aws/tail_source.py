@@ -91,7 +91,7 @@ class LogTailSource:
 
     def status(self) -> str:
         if self.live is not None:
-            return "live tail · sampled (p: complete mode)" if self.live.sampled else "live tail"
+            return "live tail · sampled (P: complete mode)" if self.live.sampled else "live tail"
         text = "polling" if self.mode != "poll" else "polling (complete mode)"
         return f"{text} · {self.note}" if self.note else text
 

@@ -8,6 +8,7 @@ its state changes again.
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,12 +24,19 @@ from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransi
 from services.profile import Profile
 from tui.flows.cockpit import cockpit
 from tui.messages import PlaybookRequested
-from widgets.alarm_table import AlarmRow, AlarmTable
+from widgets.alarm_table import GAP, STATE_LABEL, AlarmRow, AlarmTable
 from widgets.pane_title import PaneTitle
 
 HIGHLIGHT_SECONDS = 600.0
 OBSERVED_KEPT = 500
-FIXED_COLUMNS = 1 + 1 + 7 + 11 + 4 * 2 + 1  # mark, state, since, the gaps between columns, the scrollbar
+GAPS = 2 + 3 * len(GAP) + 1  # after the mark, state, name and since; the scrollbar
+NARROW = 48  # fewer cells than this for reason and watches: the reason only, compacted if need be
+_COMPARISONS = {  # CloudWatch's wording of a threshold comparison, as a sign
+    "was not greater than or equal to": "<", "was greater than or equal to": "≥",
+    "was not less than or equal to": ">", "was less than or equal to": "≤",
+    "was not greater than": "≤", "was greater than": ">", "was not less than": "≥", "was less than": "<",
+}
+_COMPARISON = re.compile(r" ?(" + "|".join(_COMPARISONS) + r") the threshold \(([^)]*)\)")
 
 
 def _watches(alarm: Alarm) -> str:
@@ -37,10 +45,25 @@ def _watches(alarm: Alarm) -> str:
     return " ".join(part for part in (metric, alarm.threshold) if part)
 
 
+def compact_reason(reason: str) -> str:
+    """CloudWatch's state reason in fewer cells: "1/1 datapoints [287412] > 240000" (the detail screen has it whole)."""
+    text = reason.removeprefix("Threshold Crossed: ")
+    text = re.sub(r"(\d+) out of the last (\d+) datapoints", r"\1/\2 datapoints", text)
+    text = re.sub(r" \(\d\d/\d\d/\d\d \d\d:\d\d:\d\d\)", "", text)  # each datapoint's time
+    text = re.sub(r" \(minimum \d+ datapoints? for \w+ -> \w+ transition\)", "", text)
+    text = _COMPARISON.sub(lambda match: f" {_COMPARISONS[match.group(1)]} {match.group(2)}", text)
+    return re.sub(r"(?<![\d.])(\d+)\.0(?!\d)", r"\1", text).rstrip(".")
+
+
 def _fit(text: str, width: int) -> str:
     if width <= 0:
         return ""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def _reason(reason: str, width: int) -> str:
+    text = reason.removeprefix("Threshold Crossed: ")
+    return text if len(text) <= width else compact_reason(reason)
 
 
 def alarm_order(alarm: Alarm, acked: set[str]) -> tuple[int, int, float]:
@@ -112,9 +135,10 @@ class AlarmsPane(Vertical):
         now = time.monotonic()
         self.changed_at = {name: at for name, at in self.changed_at.items() if now - at < HIGHLIGHT_SECONDS}
         wall = datetime.now(UTC)
-        reason_width, watches_width = self._text_widths()
-        rows = [AlarmRow(name=a.name, state=a.state, since=local_since(a.updated, wall),
-                         reason=_fit(a.reason.removeprefix("Threshold Crossed: "), reason_width),
+        since = {a.name: local_since(a.updated, wall) for a in self.alarms}
+        reason_width, watches_width = self._text_widths(list(since.values()))
+        rows = [AlarmRow(name=a.name, state=a.state, since=since[a.name],
+                         reason=_fit(_reason(a.reason, reason_width), reason_width),
                          watches=_fit(_watches(a), watches_width),
                          acked=a.name in self.acked, changed=a.name in self.changed_at)
                 for a in sorted(self.alarms, key=lambda alarm: alarm_order(alarm, self.acked))]
@@ -125,15 +149,17 @@ class AlarmsPane(Vertical):
         self.title.show(f"{len(rows)} alarms · {firing} in ALARM{acked} · updated {local_clock(wall)}",
                         "warning" if unacked else "ok")
 
-    def _text_widths(self) -> tuple[int, int]:
-        """Cells for the reason and the watched metric: what the fixed columns leave, reason first."""
+    def _text_widths(self, since: list[str]) -> tuple[int, int]:
+        """Cells for the reason and the watched metric: what the other columns leave, reason first."""
         width = self.table.size.width or self.app.size.width
-        names = max((len(alarm.name) for alarm in self.alarms), default=10)
-        left = max(20, width - FIXED_COLUMNS - names - 1)
-        if left < 48:  # narrow: the reason only; the detail screen shows what the alarm watches
-            return left - len("watches") - 2, 0
+        fixed = GAPS + sum(max([len(header), *(len(text) for text in texts)]) for header, texts in (
+            ("state", [STATE_LABEL.get(alarm.state, alarm.state) for alarm in self.alarms]),
+            ("alarm", [alarm.name for alarm in self.alarms]), ("since", since)))
+        left = max(20, width - fixed)
+        if left < NARROW:  # the reason only (the table leaves out the empty column); the detail shows the rest
+            return left, 0
         reason = left * 3 // 5
-        return reason, left - reason
+        return reason, left - reason - len(GAP)
 
     def on_resize(self) -> None:
         if self.alarms:

@@ -1,7 +1,7 @@
 """The logs pane: CloudWatch Logs in a ``LogView``; it owns its tail source and poller.
 
 Its own keys: ``F`` a CloudWatch filter pattern sent to the server, ``g`` add a log group
-from the account's list, ``p`` complete mode (polling) / Live Tail. The shared keys
+from the account's list, ``P`` complete mode (polling) / Live Tail (``p`` stays the playbook). The shared keys
 (filter, jump, save, follow, copy, expand) are the view's and the tail's.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ class LogsPane(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("F", "server_filter", "Server filter", show=False),
         Binding("g", "pick_group", "Add group", show=False),
-        Binding("p", "toggle_mode", "Complete mode", show=False),
+        Binding("P", "toggle_mode", "Complete mode", show=False),
     ]
 
     # What only the pane knows, bound into the view's status line (see LogView's reactives).

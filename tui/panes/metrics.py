@@ -44,21 +44,27 @@ def limits_text(spec: MetricSpec) -> str:
 
 
 def tile_reading(spec: MetricSpec, series: MetricSeries, snapshot: MetricsSnapshot, limits: str | None = None) -> TileReading:
-    """Latest value, band and history of one metric, ready for a tile."""
+    """Latest value, band and history of one metric, ready for a tile.
+
+    Value and band are the newest point at the metric's own period where the snapshot has
+    it (``latest``): the same at 7d as at 15m; the sparkline keeps the range's buckets.
+    """
     period = snapshot.periods.get(spec.id, spec.period or 60)
     value_text, band, when, note = "—", "unknown", "", ""
+    newest = snapshot.latest.get(spec.id)
+    value, at, step = (newest.value, newest.at, newest.period) if newest else (series.latest, series.latest_time, period)
     if series.error:
         value_text, note = "error", series.error[:24]
-    elif series.latest is None or series.latest_time is None:
+    elif value is None or at is None:
         note = f"no data since {local_hm(snapshot.start)}"
     else:
-        value_text = format_value(series.latest, spec.unit)
-        band = band_of(series.latest, spec.alert, spec.critical, spec.direction)
-        last_covered = series.latest_time + timedelta(seconds=period)
-        if (snapshot.end - last_covered).total_seconds() > STALE_PERIODS * period:
+        value_text = format_value(value, spec.unit)
+        band = band_of(value, spec.alert, spec.critical, spec.direction)
+        last_covered = at + timedelta(seconds=step)
+        if (snapshot.end - last_covered).total_seconds() > STALE_PERIODS * step:
             note = f"no data since {local_hm(last_covered)}"
         else:
-            when = local_hm(series.latest_time)
+            when = local_hm(at)
     return TileReading(label=spec.title, value_text=value_text, band=band, history=series.values,
                        alert=spec.alert, critical=spec.critical, direction=spec.direction, when=when, note=note,
                        times=tuple(t.timestamp() for t in series.timestamps), start=snapshot.start.timestamp(),

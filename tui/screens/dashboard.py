@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -26,9 +26,11 @@ from tui.panes.metrics import RANGES, MetricsPane
 from widgets.alarm_table import AlarmTable
 from widgets.cockpit_header import CockpitHeader
 from widgets.log_tail import LogTail
+from widgets.log_view import LogView
 from widgets.metric_tile import MetricTile
 from widgets.pane_title import PaneTitle
 
+FOOTER_FIRST = ("q", "question_mark")
 
 class DashboardScreen(Screen):
     """Arranges the panes the profile configures and runs one poller per source."""
@@ -36,6 +38,9 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("r", "refresh_all", "Refresh"),
         Binding("f", "focus_logs", "Logs"),
+        # priority: handled as it arrives, so keys typed right behind it reach the prompt, not the old
+        # focus's bindings; a focused Input still takes "/" as text (Textual drops consumed keys first).
+        Binding("slash", "filter_logs", "Filter logs", show=False, priority=True),
         Binding("a", "focus_alarms", "Alarms"),
         Binding("i", "insights", "Insights"),
         Binding("x", "actions", "Actions", tooltip="Actions on the selected tile or alarm (each one confirmed)"),
@@ -80,6 +85,13 @@ class DashboardScreen(Screen):
     def on_resize(self) -> None:
         if self.profile.tiles:
             self.metrics_pane.reflow(self.size.width, self.size.height)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Quit and help first: the footer shows bindings in this order and crops the rest at 80 columns."""
+        bindings = super().active_bindings
+        first = {key: bindings[key] for key in FOOTER_FIRST if key in bindings}
+        return first | {key: binding for key, binding in bindings.items() if key not in first}
 
     def on_mount(self) -> None:
         for source in self._sources():
@@ -210,9 +222,28 @@ class DashboardScreen(Screen):
         if self.profile.logs:
             self.query_one(LogTail).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Textual keeps a priority "slash" binding active over a focused Input (it can't tell that
+        # "slash" is a printable key): refused here, the "/" goes on to the prompt as text.
+        focused = self.focused
+        return not (action == "filter_logs" and focused is not None and focused.check_consume_key("slash", "/"))
+
+    def action_filter_logs(self) -> None:
+        """``/`` from any focus, as in k9s: the focused log view's filter prompt, else the LOGS pane's
+        (else CONTAINER LOGS')."""
+        focused = [node for node in self.focused.ancestors_with_self if isinstance(node, LogView)] if self.focused else []
+        views = focused or list(self.query(LogView))
+        if views:
+            views[0].action_prompt("filter")
+        else:
+            self.notify("This profile has no log pane to filter.", severity="warning")
+
     def action_focus_alarms(self) -> None:
+        """The most urgent alarm (the top row), not the one the cursor followed while the table had no focus."""
         if self.profile.alarms:
-            self.query_one(AlarmTable).focus()
+            table = self.query_one(AlarmTable)
+            table.cursor_row = 0
+            table.focus()
 
     def action_insights(self, query_id: str | None = None) -> None:
         """Logs Insights on this system's groups; ``query_id`` runs one of the profile's saved queries."""
