@@ -5,7 +5,7 @@ A key shown on screen works from where it is shown: ``a`` lands on the most urge
 """
 from __future__ import annotations
 
-from tests.waiting import until
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.logs import LogsPane
 from tui.screens.alarm_detail import AlarmDetailScreen

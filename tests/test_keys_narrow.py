@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.screen_text import screen_text
-from tests.waiting import until
+from tests.support.screen import screen_text
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.alarms import compact_reason
 from tui.panes.logs import LogsPane

@@ -9,7 +9,7 @@ from textual.keys import _character_to_key
 from textual.widgets import Input
 
 from services.profile import Profile
-from tests.waiting import until
+from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.incident import IncidentScreen, NoteScreen
