@@ -80,7 +80,8 @@ async def test_the_focused_panes_keys_come_first(demo_profile, aws_target, sentr
         first_page = screen_text(app)
         assert "logs (focused)" in first_page, first_page
         assert _key_shown(set(first_page.splitlines()), "end", "Follow"), first_page
-        # p here is the logs' "complete mode", not the app's playbooks: help says which one wins
+        # the logs' complete mode is P: p stays the playbook everywhere, and no key is shadowed
         lines = await _scroll_through(app, pilot)
-        assert _key_shown(lines, "p", "Complete mode")
-        assert any("Playbook" in line and "not while logs" in line for line in lines), sorted(lines)
+        assert _key_shown(lines, "P", "Complete mode")
+        assert _key_shown(lines, "p", "Playbook")
+        assert not any("Playbook" in line and "not while logs" in line for line in lines), sorted(lines)
