@@ -128,10 +128,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _lambda_without_containers(endpoint: str) -> None:
     """Before anything is seeded: moto then answers invocations (``lambda.invoke``) by echoing the
     payload instead of starting a container; the setting moves Lambda to another backend."""
@@ -142,4 +138,8 @@ def _lambda_without_containers(endpoint: str) -> None:
     request = urllib.request.Request(f"{endpoint}/moto-api/config", data=body, method="POST",
                                      headers={"Content-Type": "application/json"})
     urllib.request.urlopen(request, timeout=10).read()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
 
