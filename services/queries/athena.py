@@ -42,6 +42,8 @@ class AthenaEngine:
         self.session = session
         self._finished: dict[str, float] = {}
         self._limits: dict[str, int] = {}
+        self._results_of: dict[str, tuple[list[str], list[Row], bool]] = {}
+        """Final results, read once: a later poll (the screen's) does not page through them again."""
 
     def start(self, spec: QuerySpec, params: Mapping[str, str]) -> QueryHandle:
         text = fill(spec.query, resolve(spec, params), "sql")
@@ -72,7 +74,9 @@ class AthenaEngine:
             reason = str(execution.get("Status", {}).get("StateChangeReason") or state.lower())
             error = BadInput(f"Athena: {reason}", operation="athena.query") if status == "failed" else None
             return QueryProgress(handle.query_id, status, elapsed=elapsed, stats=stats, error=error)
-        columns, rows, truncated = self._results(handle.query_id, self._limits.get(handle.query_id, 10_000))
+        if handle.query_id not in self._results_of:
+            self._results_of[handle.query_id] = self._results(handle.query_id, self._limits.get(handle.query_id, 10_000))
+        columns, rows, truncated = self._results_of[handle.query_id]
         return QueryProgress(handle.query_id, status, columns, rows, elapsed, stats, truncated=truncated)
 
     def _results(self, query_id: str, limit: int) -> tuple[list[str], list[Row], bool]:
