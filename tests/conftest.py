@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.support.aws", "tests.support.engines", "tests.support.tmux", "tests.support.markers"]
+pytest_plugins = ["tests.support.aws", "tests.support.engines", "tests.support.prometheus", "tests.support.tmux",
+                  "tests.support.markers"]
 
 
 @pytest.fixture(autouse=True)

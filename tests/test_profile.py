@@ -79,8 +79,13 @@ def test_an_unreadable_profile_is_a_clear_error(tmp_path: Path) -> None:
     assert caught.value.lines == [f"{tmp_path / 'missing.toml'}: cannot read profile: No such file or directory"]
 
 
-@pytest.mark.xfail(strict=True, reason="Resources/Queries issues add [[resources]] and query engines")
 def test_the_investigation_contract_loads() -> None:
     profile = load_profile(INVESTIGATE)
     assert profile.system.name == "Mantissa Log"
     assert [query.id for query in profile.queries] == ["ip_activity", "stuck_scans", "alert", "api_errors"]
+    assert [query.engine for query in profile.queries] == ["athena", "postgres", "dynamodb", "prometheus"]
+    assert profile.queries[0].params == {"ip": "203.0.113.42"} and profile.queries[2].parameters == ["alert_id"]
+    assert profile.prometheus and profile.prometheus.url == "http://127.0.0.1:9090"
+    assert (profile.metrics[0].source, profile.metrics[0].query) == ("prometheus", "sum(rate(errors_total[5m]))")
+    assert profile.health[0].headers == {"X-API-Key": "env:SENTRASCAN_API_KEY"}
+    assert [(level.id, level.respond_within) for level in profile.incident.severities] == [("P0", "5m")]

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from services.profile.model import LocatedError, LocatedErrors, Profile
 
@@ -111,8 +111,6 @@ def _field_name(loc: Loc, data: dict[str, Any]) -> str:
 
 
 def _allowed_fields(loc: Loc) -> list[str]:
-    from services.profile import model
-
     cls: Any = Profile
     for part in loc:
         if isinstance(part, int):
@@ -124,7 +122,8 @@ def _allowed_fields(loc: Loc) -> list[str]:
         candidates = [annotation, *getattr(annotation, "__args__", ())]
         for candidate in list(candidates):
             candidates.extend(getattr(candidate, "__args__", ()))
-        cls = next((c for c in candidates if isinstance(c, type) and issubclass(c, model._Strict)), None)
+        cls = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)
+                    and c.model_config.get("extra") == "forbid"), None)
         if cls is None:
             return []
     return sorted(cls.model_fields)

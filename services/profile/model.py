@@ -24,6 +24,7 @@ from services.aws.metric_math import (
     referenced_ids,
 )
 from services.profile.playbooks import playbook_problems
+from services.profile.queries import PrometheusSpec, QuerySpec, query_problems
 from services.profile.resources import ResourceList
 from services.profile.statistics import statistic_problem
 
@@ -73,6 +74,9 @@ class MetricSpec(_Strict):
     critical: float | None = None
     direction: Literal["above", "below"] = "above"
     hidden: bool = False
+    source: Literal["cloudwatch", "prometheus"] = "cloudwatch"
+    query: str | None = Field(default=None, min_length=1)
+    """source = "prometheus": the PromQL whose value the tile shows (instead of namespace/metric)."""
 
     @field_validator("stat")
     @classmethod
@@ -85,6 +89,16 @@ class MetricSpec(_Strict):
     @model_validator(mode="after")
     def _source(self) -> MetricSpec:
         direct = [self.namespace, self.metric, self.stat, self.period]
+        if self.source == "prometheus":
+            given = [name for name in ("namespace", "metric", "stat", "period", "expression", "dimensions")
+                     if getattr(self, name)]
+            if self.query is None:
+                raise ValueError('a source = "prometheus" metric needs query (PromQL)')
+            if given:
+                raise ValueError(f'a source = "prometheus" metric has a query, not {", ".join(given)}')
+            return self
+        if self.query is not None:
+            raise ValueError('query is for source = "prometheus" metrics; CloudWatch ones take namespace/metric')
         if self.expression is not None:
             if any(value is not None for value in (self.namespace, self.metric)):
                 raise ValueError("give either expression or namespace/metric, not both")
@@ -121,14 +135,6 @@ class LogSpec(_Strict):
         return self.label or self.group.rsplit("/", 1)[-1]
 
 
-class QuerySpec(_Strict):
-    id: str = Field(min_length=1)
-    label: str | None = None
-    groups: list[str] = Field(min_length=1)
-    since: str = Field(default="1h", pattern=DURATION)
-    query: str = Field(min_length=1)
-
-
 class DockerSpec(_Strict):
     host: str | None = None
     project: str | None = None
@@ -139,10 +145,31 @@ class PostgresSpec(_Strict):
 
 
 class HealthSpec(_Strict):
+    id: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
     name: str
     url: str = Field(pattern=r"^https?://")
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Sent with the check; a value ``env:NAME`` is read from the environment (never shown)."""
     expect: dict[str, Any] = Field(default_factory=dict)
     interval: float = Field(default=15, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_from_id(cls, data: Any) -> Any:
+        # The investigation contract names checks by id; the older form by name.
+        if isinstance(data, dict) and "name" not in data and isinstance(data.get("id"), str):
+            return {**data, "name": data["id"]}
+        return data
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        for name, value in headers.items():
+            if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+                raise ValueError(f"{name!r} is not an HTTP header name")
+            if value.startswith("env:") and not re.fullmatch(r"env:[A-Za-z_][A-Za-z0-9_]*", value):
+                raise ValueError(f"header {name}: env: names an environment variable, e.g. env:API_KEY")
+        return headers
 
 
 class PlaybookStep(_Strict):
@@ -161,6 +188,14 @@ class Playbook(_Strict):
     resolution: list[PlaybookStep] = Field(default_factory=list)
 
 
+class SeveritySpec(_Strict):
+    """One level of a profile's own severity scale (``[[incident.severities]]``)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
+    name: str = Field(min_length=1)
+    respond_within: str | None = Field(default=None, pattern=DURATION)
+
+
 class IncidentSpec(_Strict):
     """Optional ``[incident]``: where the incident timeline goes.
 
@@ -172,11 +207,16 @@ class IncidentSpec(_Strict):
     store: Literal["file", "postgres"] = "file"
     dsn_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     table: str = Field(default="cockpit_timeline", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    severities: list[SeveritySpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _dsn(self) -> IncidentSpec:
         if self.store == "postgres" and not self.dsn_env:
             raise ValueError('store = "postgres" needs dsn_env, the variable that holds the DSN')
+        ids = [severity.id for severity in self.severities]
+        duplicates = sorted({one for one in ids if ids.count(one) > 1})
+        if duplicates:
+            raise LocatedError(("severities",), f"duplicate severity id(s) {', '.join(duplicates)}")
         return self
 
 
@@ -209,6 +249,7 @@ class Profile(_Strict):
     queries: list[QuerySpec] = Field(default_factory=list)
     docker: DockerSpec | None = None
     postgres: PostgresSpec | None = None
+    prometheus: PrometheusSpec | None = None
     health: list[HealthSpec] = Field(default_factory=list)
     resources: ResourceList = Field(default_factory=list)
     playbooks: list[Playbook] = Field(default_factory=list)
@@ -241,6 +282,10 @@ class Profile(_Strict):
                     problems.append((("metrics", index, "expression"), f"names unknown metric id(s) {', '.join(unknown)}"))
                 if metric.id in referenced_ids(metric.expression):
                     problems.append((("metrics", index, "expression"), "an expression cannot name its own id"))
+        problems += query_problems(self.queries, self.prometheus)
+        if self.prometheus is None:
+            problems += [(("metrics", index, "source"), 'a source = "prometheus" metric needs [prometheus] url')
+                         for index, metric in enumerate(self.metrics) if metric.source == "prometheus"]
         for name in ("queries", "playbooks"):
             entries = getattr(self, name)
             known: set[str] = set()
@@ -258,7 +303,8 @@ class Profile(_Strict):
 
     @property
     def has_aws(self) -> bool:
-        return bool(self.aws is not None or self.metrics or self.alarms or self.logs or self.queries or self.resources)
+        return bool(self.aws is not None or any(metric.source == "cloudwatch" for metric in self.metrics)
+                    or self.alarms or self.logs or any(query.uses_aws for query in self.queries) or self.resources)
 
 
 class LocatedError(ValueError):

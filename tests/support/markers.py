@@ -1,7 +1,7 @@
 """Markers from the fixtures a test uses, so that tests added anywhere are marked without thinking of it.
 
 ``aws``: moto's server (``moto_endpoint`` and every fixture built on it), a pip package, so
-it runs on any laptop. ``engines``: the real PostgreSQL or podman (root, apt). ``tmux``: a
+it runs on any laptop. ``engines``: the real PostgreSQL, podman or Prometheus (root, apt). ``tmux``: a
 real terminal. ``pytest -m "not engines and not tmux"`` then needs neither root, podman,
 PostgreSQL nor tmux. A test that starts an engine itself (a subprocess demo, the aws CLI
 against its own server) carries an explicit ``pytestmark`` or ``pytest.param(marks=...)``:
@@ -15,6 +15,7 @@ MARK_OF_FIXTURE = {
     "moto_endpoint": "aws",
     "pg_server": "engines",
     "podman_service": "engines",
+    "prometheus_server": "engines",
     "tmux": "tmux",
 }
 

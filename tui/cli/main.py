@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Collection
 
-from tui.cli import actions, check, demo, incident, inspect, loading, run, tail
+from tui.cli import actions, check, demo, incident, inspect, loading, query, run, tail
 
 # In the order ``cockpit --help`` lists them; run is the default command.
-COMMAND_MODULES = (run, demo, check, tail, inspect, actions, incident)
+COMMAND_MODULES = (run, demo, check, tail, inspect, query, actions, incident)
 
 
 def build_parser() -> argparse.ArgumentParser:
