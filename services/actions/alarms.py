@@ -5,12 +5,12 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from services.actions.base import FieldChange, Plan, Risk
+from services.actions.base import FieldChange, ParamsT, Plan, Risk
 from services.actions.common import ParamsModel, ReadBackAction, aws_cli
 from services.errors import BadInput
 
 
-class AlarmAction(ReadBackAction):
+class AlarmAction(ReadBackAction[ParamsT]):
     """Base of the alarm actions: the target is one alarm's name (metric or composite)."""
 
     target_kind = "CloudWatch alarm name"
@@ -24,7 +24,7 @@ class AlarmAction(ReadBackAction):
         return found[0]
 
 
-class _ToggleActions(AlarmAction):
+class _ToggleActions(AlarmAction["_ToggleActions.Params"]):
     enable: ClassVar[bool]
 
     class Params(ParamsModel):
@@ -49,7 +49,7 @@ class _ToggleActions(AlarmAction):
     def observe(self, plan: Plan) -> dict[str, Any]:
         return {"actions enabled": bool(self.alarm().get("ActionsEnabled"))}
 
-    def inverse(self, plan: Plan) -> AlarmAction:
+    def inverse(self, plan: Plan) -> _ToggleActions:
         before = plan.changes[0].before
         return self.sibling(EnableActions if before else DisableActions, self.target, {})
 
@@ -68,7 +68,7 @@ class EnableActions(_ToggleActions):
     enable = True
 
 
-class SetState(AlarmAction):
+class SetState(AlarmAction["SetState.Params"]):
     """Force an alarm's state until CloudWatch next evaluates it (tests a pager, silences a flap)."""
 
     id = "alarm.set-state"

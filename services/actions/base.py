@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -31,6 +31,11 @@ class ActionParams(BaseModel):
     """Base of every action's parameter model: strict, no unknown parameters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+ParamsT = TypeVar("ParamsT", bound=ActionParams)
+"""An action's own parameter model: ``class SetTimeout(FunctionAction["SetTimeout.Params"])``."""
+ActionT = TypeVar("ActionT", bound="Action[Any]")
 
 
 @dataclass(frozen=True)
@@ -74,22 +79,28 @@ class Verification:
     observed: dict[str, Any] = field(default_factory=dict)
 
 
-class Action(ABC):
-    """One kind of change. Subclasses set the class attributes and implement the four steps."""
+class Action(ABC, Generic[ParamsT]):
+    """One kind of change. Subclasses set the class attributes and implement the four steps.
+
+    ``ParamsT`` is the subclass's nested ``Params`` model, named in its base
+    (``Action["Stop.Params"]``), so that ``self.params`` has that model's fields.
+    """
 
     id: ClassVar[str]
     title: ClassVar[str]
     risk: ClassVar[Risk]
     target_kind: ClassVar[str]
-    Params: ClassVar[type[ActionParams]]
+    volatile: ClassVar[frozenset[str]] = frozenset()
+    """Fields whose "before" may change between plan and run without making the plan stale."""
+    Params: type[ParamsT]  # a class attribute; not ClassVar only because a ClassVar may not hold a type variable
 
-    def __init__(self, session: Any, target: str, params: ActionParams) -> None:
+    def __init__(self, session: Any, target: str, params: ParamsT) -> None:
         self.session = session
         self.target = target
         self.params = params
 
     @classmethod
-    def build(cls, session: Any, target: str, raw: dict[str, Any]) -> Action:
+    def build(cls, session: Any, target: str, raw: dict[str, Any]) -> Self:
         """Validate ``raw`` parameters; a bad value is ``BadInput`` naming the parameter."""
         if not target:
             raise BadInput(f"{cls.id}: a target ({cls.target_kind}) is required")
@@ -114,6 +125,6 @@ class Action(ABC):
     def verify(self, plan: Plan) -> Verification:
         """Read back and say whether the change took."""
 
-    def inverse(self, plan: Plan) -> Action | None:
+    def inverse(self, plan: Plan) -> Action[Any] | None:
         """The action that restores the plan's "before", or None when there is none."""
         return None

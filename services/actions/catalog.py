@@ -81,7 +81,9 @@ class ParamSpec:
         """``timeout:integer 1..900``, ``reason:string =Set by incident-cockpit``, ``state:OK|ALARM``..."""
         text = f"{self.name}:{'|'.join(map(str, self.choices)) if self.choices else self.type}"
         if self.minimum is not None or self.maximum is not None:
-            text += f" {_number(self.minimum) if self.minimum is not None else ''}..{_number(self.maximum) if self.maximum is not None else ''}"
+            low = _number(self.minimum) if self.minimum is not None else ""
+            high = _number(self.maximum) if self.maximum is not None else ""
+            text += f" {low}..{high}"
         if self.nullable and self.required:
             text += " or null"
         if not self.required:

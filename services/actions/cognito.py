@@ -11,7 +11,7 @@ from services.actions.common import ParamsModel, ReadBackAction, aws_cli, missin
 REVOKED = "revoked"
 
 
-class GlobalSignOut(ReadBackAction):
+class GlobalSignOut(ReadBackAction["GlobalSignOut.Params"]):
     id = "cognito.global-sign-out"
     title = "Sign a Cognito user out of every device"
     risk = Risk.HIGH

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import model_validator
 
-from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
+from services.actions.base import Action, ActionParams, ActionT, FieldChange, ParamsT, Plan, Risk, Verification
 from services.errors import BadInput, SourceError
 
 Option = tuple[str, Any] | str
@@ -104,7 +104,7 @@ class ParamsModel(ActionParams):
         return data
 
 
-class ReadBackAction(Action):
+class ReadBackAction(Action[ParamsT]):
     """An action whose plan lists fields that ``observe`` can read back from AWS.
 
     Contract: ``plan().params`` are the parameters with every default resolved (a
@@ -113,12 +113,10 @@ class ReadBackAction(Action):
     ``run`` uses those resolved parameters, never fresh defaults.
     """
 
-    volatile: ClassVar[frozenset[str]] = frozenset()
-    """Fields whose "before" may change between plan and run without making the plan stale."""
     risk_detail: ClassVar[str] = ""
     """When the risk depends on the parameters, how (shown in the catalog)."""
 
-    def resolved(self, plan: Plan) -> Any:
+    def resolved(self, plan: Plan) -> ParamsT:
         """The plan's resolved parameters, as this action's model."""
         return self.Params.model_validate(plan.params)
 
@@ -136,12 +134,12 @@ class ReadBackAction(Action):
         return Verification(ok=True, detail=f"read back: {shown}", observed=observed)
 
     def make_plan(self, changes: list[FieldChange], *, command: str, summary: str, reversible: bool,
-                  params: ActionParams | None = None, risk: Risk | None = None, notes: tuple[str, ...] = ()) -> Plan:
+                  params: ParamsT | None = None, risk: Risk | None = None, notes: tuple[str, ...] = ()) -> Plan:
         """A ``Plan`` for this action; ``params`` are the resolved parameters (default: as given)."""
         return Plan(action_id=self.id, target=self.target,
                     params=(params or self.params).model_dump(mode="json"), changes=tuple(changes),
                     risk=risk or self.risk, command=command, summary=summary, reversible=reversible, notes=notes)
 
-    def sibling(self, action: type[Action], target: str, params: dict[str, Any]) -> Action:
+    def sibling(self, action: type[ActionT], target: str, params: dict[str, Any]) -> ActionT:
         """Another action on the same session (an inverse), validated like any other."""
         return action.build(self.session, target, params)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
+from services.actions.base import Action, ActionParams, FieldChange, ParamsT, Plan, Risk, Verification
 from services.actions.engines import docker_engine
 from services.engines.docker import Container, DockerEngine, parse_time
 from services.errors import BadInput
@@ -29,7 +29,7 @@ def _where(container: Container) -> str:
     return ""
 
 
-class _ContainerAction(Action):
+class _ContainerAction(Action[ParamsT]):
     target_kind = "container name"
     verify_seconds: ClassVar[float] = 20.0
 
@@ -51,7 +51,8 @@ class _ContainerAction(Action):
         while True:
             current = self.container()
             if check(current):
-                return Verification(True, f"{self.target} is {current.state}" + (f" since {_iso(current.started_at)}" if current.running else ""),
+                since = f" since {_iso(current.started_at)}" if current.running else ""
+                return Verification(True, f"{self.target} is {current.state}{since}",
                                     {"state": current.state, "started_at": _iso(current.started_at)})
             if time.monotonic() > deadline:
                 return Verification(False, f"{self.target} is {current.state}, expected {what}",
@@ -59,7 +60,7 @@ class _ContainerAction(Action):
             time.sleep(0.2)  # poll the engine until the container settles
 
 
-class Restart(_ContainerAction):
+class Restart(_ContainerAction["Restart.Params"]):
     id = "docker.restart"
     title = "Restart a container"
     risk = Risk.LOW
@@ -87,7 +88,7 @@ class Restart(_ContainerAction):
                                 "running with a new start time")
 
 
-class Stop(_ContainerAction):
+class Stop(_ContainerAction["Stop.Params"]):
     id = "docker.stop"
     title = "Stop a container"
     risk = Risk.HIGH
@@ -111,11 +112,11 @@ class Stop(_ContainerAction):
     def verify(self, plan: Plan) -> Verification:
         return self._wait_until(lambda c: not c.running and c.state != "restarting", "stopped")
 
-    def inverse(self, plan: Plan) -> Action | None:
+    def inverse(self, plan: Plan) -> Start | None:
         return Start(self.session, self.target, Start.Params()) if plan.changes[0].before == "running" else None
 
 
-class Start(_ContainerAction):
+class Start(_ContainerAction["Start.Params"]):
     id = "docker.start"
     title = "Start a stopped container"
     risk = Risk.LOW
@@ -136,7 +137,7 @@ class Start(_ContainerAction):
     def verify(self, plan: Plan) -> Verification:
         return self._wait_until(lambda c: c.running, "running")
 
-    def inverse(self, plan: Plan) -> Action | None:
+    def inverse(self, plan: Plan) -> Stop | None:
         if plan.changes[0].before in ("exited", "created", "stopped"):
             return Stop(self.session, self.target, Stop.Params())
         return None

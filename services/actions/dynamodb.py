@@ -19,7 +19,7 @@ def default_backup_name(table: str, now: datetime | None = None) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{table}-cockpit-{stamp}")[-255:]
 
 
-class Backup(ReadBackAction):
+class Backup(ReadBackAction["Backup.Params"]):
     id = "dynamodb.backup"
     title = "Back up a DynamoDB table (on-demand backup)"
     risk = Risk.LOW

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import ipaddress
+from abc import abstractmethod
 from typing import Any
 
 from pydantic import Field, field_validator
 
-from services.actions.base import FieldChange, Plan, Risk
+from services.actions.base import FieldChange, ParamsT, Plan, Risk
 from services.actions.common import ParamsModel, ReadBackAction, aws_cli, missing_as
 from services.errors import BadInput
 
@@ -29,7 +30,7 @@ def _direction(egress: bool) -> str:
     return "egress" if egress else "ingress"
 
 
-class NaclAction(ReadBackAction):
+class NaclAction(ReadBackAction[ParamsT]):
     target_kind = "network ACL id (acl-…)"
 
     def entries(self, egress: bool) -> list[dict[str, Any]]:
@@ -45,13 +46,16 @@ class NaclAction(ReadBackAction):
     def entry(self, rule_number: int, egress: bool) -> dict[str, Any] | None:
         return next((e for e in self.entries(egress) if e.get("RuleNumber") == rule_number), None)
 
+    @abstractmethod
+    def rule(self, plan: Plan) -> tuple[int, bool]:
+        """The plan's entry: its rule number, and whether it is an egress one."""
+
     def observe(self, plan: Plan) -> dict[str, Any]:
-        params = self.resolved(plan)
-        entry = self.entry(params.rule_number, params.egress)
+        entry = self.entry(*self.rule(plan))
         return {plan.changes[0].field: describe_entry(entry) if entry else None}
 
 
-class NaclDeny(NaclAction):
+class NaclDeny(NaclAction["NaclDeny.Params"]):
     id = "ec2.nacl-deny"
     title = "Block a CIDR in a network ACL (DENY entry)"
     risk = Risk.HIGH
@@ -109,19 +113,26 @@ class NaclDeny(NaclAction):
             reversible=True, params=self.Params(cidr=params.cidr, rule_number=number, egress=params.egress),
             notes=tuple(notes))
 
+    def rule(self, plan: Plan) -> tuple[int, bool]:
+        params = self.resolved(plan)
+        if params.rule_number is None:  # plan() always resolves it: a plan without one was not made here
+            raise BadInput(f"{self.id}: the plan has no rule_number")
+        return params.rule_number, params.egress
+
     def run(self, plan: Plan) -> dict[str, Any]:
         params = self.resolved(plan)
+        rule_number, egress = self.rule(plan)
         block = "Ipv6CidrBlock" if ipaddress.ip_network(params.cidr).version == 6 else "CidrBlock"
-        self.session.call("ec2", "create_network_acl_entry", NetworkAclId=self.target, RuleNumber=params.rule_number,
-                          Protocol="-1", RuleAction="deny", Egress=params.egress, **{block: params.cidr})
-        return {"rule_number": params.rule_number}
+        self.session.call("ec2", "create_network_acl_entry", NetworkAclId=self.target, RuleNumber=rule_number,
+                          Protocol="-1", RuleAction="deny", Egress=egress, **{block: params.cidr})
+        return {"rule_number": rule_number}
 
     def inverse(self, plan: Plan) -> NaclRemove:
-        params = self.resolved(plan)
-        return self.sibling(NaclRemove, self.target, {"rule_number": params.rule_number, "egress": params.egress})
+        rule_number, egress = self.rule(plan)
+        return self.sibling(NaclRemove, self.target, {"rule_number": rule_number, "egress": egress})
 
 
-class NaclRemove(NaclAction):
+class NaclRemove(NaclAction["NaclRemove.Params"]):
     id = "ec2.nacl-remove"
     title = "Remove an entry from a network ACL"
     risk = Risk.LOW
@@ -145,6 +156,10 @@ class NaclRemove(NaclAction):
             summary=f"Remove {field} ({describe_entry(entry)}) from {self.target}",
             reversible=self._restorable(entry), risk=Risk.HIGH if allow else Risk.LOW,
             notes=("Traffic this entry allowed now falls through to the next rules.",) if allow else ())
+
+    def rule(self, plan: Plan) -> tuple[int, bool]:
+        params = self.resolved(plan)
+        return params.rule_number, params.egress
 
     @staticmethod
     def _restorable(entry: dict[str, Any]) -> bool:

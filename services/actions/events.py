@@ -9,7 +9,7 @@ from services.actions.base import FieldChange, Plan, Risk
 from services.actions.common import ParamsModel, ReadBackAction, aws_cli, missing_as
 
 
-class _ToggleRule(ReadBackAction):
+class _ToggleRule(ReadBackAction["_ToggleRule.Params"]):
     target_kind = "EventBridge rule name"
     state: ClassVar[str]
 
@@ -42,7 +42,7 @@ class _ToggleRule(ReadBackAction):
     def observe(self, plan: Plan) -> dict[str, Any]:
         return {"state": self.rule().get("State")}
 
-    def inverse(self, plan: Plan) -> ReadBackAction | None:
+    def inverse(self, plan: Plan) -> _ToggleRule | None:
         before = plan.changes[0].before
         if before == "DISABLED":
             return self.sibling(DisableRule, self.target, {"event_bus_name": self.params.event_bus_name})

@@ -179,10 +179,9 @@ class ActionExecutor:
             fresh = type(action).build(action.session, plan.target, plan.params).plan()
         except SourceError as error:
             self._refuse(plan, error)
-        volatile = getattr(action, "volatile", frozenset())
         moved = [f"{old.field} was {format_value(old.before)}, now {format_value(new.before)}"
                  for old, new in zip(plan.changes, fresh.changes, strict=False)
-                 if old.field not in volatile and old.before != new.before]
+                 if old.field not in action.volatile and old.before != new.before]
         if moved or [c.field for c in plan.changes] != [c.field for c in fresh.changes] or fresh.command != plan.command:
             self._refuse(plan, NotConfirmed("the state changed since the plan (" + ("; ".join(moved) or "new plan differs")
                                             + "): plan again"))

@@ -16,7 +16,7 @@ DENY_ALL_SHOWN = "Deny * on *"
 
 
 # ---------------------------------------------------------------- access keys
-class _KeyStatus(ReadBackAction):
+class _KeyStatus(ReadBackAction["_KeyStatus.Params"]):
     target_kind = "IAM user name"
     status: ClassVar[str]
 
@@ -61,7 +61,7 @@ class _KeyStatus(ReadBackAction):
     def observe(self, plan: Plan) -> dict[str, Any]:
         return {"status": self.key(self.resolved(plan).access_key_id)["Status"]}
 
-    def inverse(self, plan: Plan) -> ReadBackAction:
+    def inverse(self, plan: Plan) -> _KeyStatus:
         other = ActivateKey if plan.changes[0].before == "Active" else DeactivateKey
         return self.sibling(other, self.target, plan.params)
 
@@ -101,7 +101,7 @@ def _shown(document: Any) -> str | None:
     return json.dumps(document, separators=(",", ":"), sort_keys=True)
 
 
-class _InlinePolicy(ReadBackAction):
+class _InlinePolicy(ReadBackAction["_InlinePolicy.Params"]):
     """The target is ``user/NAME`` or ``role/NAME``; the policy is an inline one (AWSDenyAll may not exist)."""
 
     target_kind = "user/NAME or role/NAME"
@@ -155,7 +155,7 @@ class DenyAll(_InlinePolicy):
                           PolicyName=self.resolved(plan).policy_name, PolicyDocument=json.dumps(DENY_ALL))
         return {"policy": self.resolved(plan).policy_name}
 
-    def inverse(self, plan: Plan) -> ReadBackAction | None:
+    def inverse(self, plan: Plan) -> RemoveDenyAll | None:
         if plan.changes[0].before is not None:
             return None
         return self.sibling(RemoveDenyAll, self.target, plan.params)

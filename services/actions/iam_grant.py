@@ -35,7 +35,7 @@ def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     return list(statements) if isinstance(statements, list) else [statements]
 
 
-class _RoleGrant(ReadBackAction):
+class _RoleGrant(ReadBackAction["_RoleGrant.Params"]):
     """The target is a role name (``role/NAME`` is accepted); the parameters name one statement."""
 
     target_kind = "IAM role name"

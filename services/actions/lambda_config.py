@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from services.actions.base import FieldChange, Plan, Risk
+from services.actions.base import FieldChange, ParamsT, Plan, Risk
 from services.actions.common import ParamsModel, ReadBackAction, aws_cli, missing_as
 
 _ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -14,7 +14,7 @@ _RESERVED_ENV = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_S
                  "AWS_SESSION_TOKEN", "AWS_LAMBDA_FUNCTION_NAME", "_HANDLER", "LAMBDA_TASK_ROOT"}
 
 
-class FunctionAction(ReadBackAction):
+class FunctionAction(ReadBackAction[ParamsT]):
     """Base of the Lambda actions: the target is a function name (or ARN)."""
 
     target_kind = "Lambda function name"
@@ -24,7 +24,7 @@ class FunctionAction(ReadBackAction):
             return self.session.call("lambda", "get_function_configuration", FunctionName=self.target)
 
 
-class SetTimeout(FunctionAction):
+class SetTimeout(FunctionAction["SetTimeout.Params"]):
     id = "lambda.set-timeout"
     title = "Set a Lambda function's timeout"
     risk = Risk.LOW
@@ -53,7 +53,7 @@ class SetTimeout(FunctionAction):
         return self.sibling(SetTimeout, self.target, {"timeout": plan.changes[0].before})
 
 
-class SetMemory(FunctionAction):
+class SetMemory(FunctionAction["SetMemory.Params"]):
     id = "lambda.set-memory"
     title = "Set a Lambda function's memory"
     risk = Risk.LOW
@@ -83,7 +83,7 @@ class SetMemory(FunctionAction):
         return self.sibling(SetMemory, self.target, {"memory": plan.changes[0].before})
 
 
-class SetConcurrency(FunctionAction):
+class SetConcurrency(FunctionAction["SetConcurrency.Params"]):
     """Reserved concurrency; 0 stops every invocation, ``None`` removes the reservation."""
 
     id = "lambda.set-concurrency"
@@ -133,7 +133,7 @@ class SetConcurrency(FunctionAction):
         return self.sibling(SetConcurrency, self.target, {"concurrency": plan.changes[0].before})
 
 
-class SetEnv(FunctionAction):
+class SetEnv(FunctionAction["SetEnv.Params"]):
     """Set or remove environment variables; the others are kept as they are."""
 
     id = "lambda.set-env"

@@ -51,7 +51,7 @@ def log_tail(log_result: str | None, secrets: set[str], lines: int = TAIL_LINES)
     return [sanitised(line, secrets) for line in text.splitlines()[-lines:] if line.strip()]
 
 
-class Invoke(FunctionAction):
+class Invoke(FunctionAction["Invoke.Params"]):
     id = "lambda.invoke"
     title = "Invoke a Lambda function once with a test event"
     risk = Risk.LOW

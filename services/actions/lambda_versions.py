@@ -22,7 +22,7 @@ def _number(version: str) -> int | None:
     return int(version) if version.isdigit() else None
 
 
-class Rollback(FunctionAction):
+class Rollback(FunctionAction["Rollback.Params"]):
     id = "lambda.rollback"
     title = "Move a Lambda alias to another published version (roll back a deployment)"
     risk = Risk.HIGH

@@ -21,7 +21,7 @@ def _stamp(ms: int) -> str:
 
 MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z: past it, dates overflow
 
-class ExportToS3(ReadBackAction):
+class ExportToS3(ReadBackAction["ExportToS3.Params"]):
     id = "logs.export-to-s3"
     title = "Export a log group's events to an S3 bucket"
     risk = Risk.LOW

@@ -30,7 +30,7 @@ def _age(seconds: float | None) -> str:
     return f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.0f}m"
 
 
-class _BackendAction(Action):
+class _BackendAction(Action["_BackendAction.Params"]):
     target_kind = "backend pid"
     volatile: ClassVar[frozenset[str]] = frozenset({"state"})
 
@@ -133,7 +133,7 @@ class Terminate(_BackendAction):
         return self._wait(lambda b: b is None, "it to be gone")
 
 
-class Vacuum(Action):
+class Vacuum(Action["Vacuum.Params"]):
     id = "postgres.vacuum"
     title = "VACUUM (ANALYZE) a table"
     risk = Risk.LOW

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from services.actions.base import FieldChange, Plan, Risk, Verification
+from services.actions.base import FieldChange, ParamsT, Plan, Risk, Verification
 from services.actions.common import ParamsModel, ReadBackAction, aws_cli, missing_as
 from services.errors import BadInput
 
@@ -35,7 +35,7 @@ def queue_attributes(session: Any, url: str, *names: str) -> dict[str, str]:
         return session.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=list(names)).get("Attributes", {})
 
 
-class QueueAction(ReadBackAction):
+class QueueAction(ReadBackAction[ParamsT]):
     """Base of the SQS actions: the target is a queue's name (or URL)."""
 
     target_kind = "SQS queue name"
@@ -48,7 +48,7 @@ class QueueAction(ReadBackAction):
         return {field: int(attributes.get(name, 0)) for field, name in _COUNTS.items()}
 
 
-class Purge(QueueAction):
+class Purge(QueueAction["Purge.Params"]):
     id = "sqs.purge"
     title = "Purge a queue (delete every message)"
     risk = Risk.DESTRUCTIVE
@@ -92,7 +92,7 @@ def _redrive(attributes: dict[str, str]) -> tuple[str | None, int | None]:
     return policy.get("deadLetterTargetArn"), int(count) if count is not None else None
 
 
-class SetRedrive(QueueAction):
+class SetRedrive(QueueAction["SetRedrive.Params"]):
     """Send messages received too often to a dead-letter queue; ``dead_letter_queue=null`` removes it."""
 
     id = "sqs.set-redrive"
@@ -121,7 +121,8 @@ class SetRedrive(QueueAction):
             summary = f"Send messages received {after_count} times from {self.target} to {after_arn.rsplit(':', 1)[-1]}"
         resolved = self.Params(dead_letter_queue=after_arn, max_receive_count=params.max_receive_count)
         return self.make_plan(
-            [FieldChange("dead-letter queue", before_arn, after_arn), FieldChange("max receive count", before_count, after_count)],
+            [FieldChange("dead-letter queue", before_arn, after_arn),
+             FieldChange("max receive count", before_count, after_count)],
             command=aws_cli("sqs", "set-queue-attributes", ("--queue-url", url), ("--attributes", {"RedrivePolicy": policy})),
             summary=summary, reversible=True, params=resolved)
 
@@ -142,7 +143,7 @@ class SetRedrive(QueueAction):
         return self.sibling(SetRedrive, self.target, {"dead_letter_queue": arn, "max_receive_count": count or 3})
 
 
-class RedriveDlq(QueueAction):
+class RedriveDlq(QueueAction["RedriveDlq.Params"]):
     """Move a dead-letter queue's messages back to their source queue (an SQS message move task)."""
 
     id = "sqs.redrive-dlq"

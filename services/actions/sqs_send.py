@@ -37,7 +37,7 @@ def _one_line(error: AccessDenied) -> str:
     return f"{found.group(1)}: {found.group(2)}" if found else " ".join(text.split())
 
 
-class SendTest(QueueAction):
+class SendTest(QueueAction["SendTest.Params"]):
     id = "sqs.send-test"
     title = "Send a test message to a queue (runbook 000's delivery check)"
     risk = Risk.LOW
