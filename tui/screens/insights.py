@@ -37,6 +37,7 @@ from widgets.pane_title import PaneTitle
 from widgets.query_editor import QueryEditor
 
 if TYPE_CHECKING:
+    from services.profile.queries import QuerySpec
     from services.aws.insights import QueryProgress
 __all__ = ["InsightsScreen", "QueryRun", "parse_range"]  # QueryRun and parse_range: where callers found them
 
@@ -87,6 +88,11 @@ class InsightsScreen(Screen):
         self._stop = threading.Event()
         self._sort: tuple[str, bool] | None = None
 
+    @property
+    def saved_queries(self) -> list[QuerySpec]:
+        """The profile's Logs Insights queries (queries on other engines are not run here)."""
+        return [query for query in self.profile.queries if query.engine == "insights"]
+
     def compose(self) -> ComposeResult:
         groups = ", ".join(log.group for log in self.profile.logs)
         # DOM order is the Tab order: editor, groups, range, results, then the lists on the right.
@@ -101,7 +107,7 @@ class InsightsScreen(Screen):
                 yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
             with Vertical(id="insights-side"):
                 yield PaneTitle("SAVED", id="saved-title")
-                yield OptionList(*[query.label or query.id for query in self.profile.queries], id="saved")
+                yield OptionList(*[query.label or query.id for query in self.saved_queries], id="saved")
                 yield PaneTitle("HISTORY", id="history-title")
                 yield OptionList(id="history")
         yield Footer()
@@ -109,11 +115,11 @@ class InsightsScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#insights-title", PaneTitle).show("ctrl+r run · tab: groups, range, results")
         self.set_interval(1.0, self._tick)
-        if self.profile.queries:
+        if self.saved_queries:
             self.query_one("#saved", OptionList).highlighted = 0  # enter loads one without a first ↓
         self._restore()
         if self.initial:
-            ids = [query.id for query in self.profile.queries]
+            ids = [query.id for query in self.saved_queries]
             if self.initial in ids:
                 self.load_saved(ids.index(self.initial))
                 self.action_run()
@@ -155,7 +161,7 @@ class InsightsScreen(Screen):
 
     # ------------------------------------------------------------------ inputs
     def load_saved(self, index: int) -> None:
-        saved = self.profile.queries[index]
+        saved = self.saved_queries[index]
         self.query_one(QueryEditor).load_text(saved.query.strip())
         self.query_one("#groups", Input).value = ", ".join(saved.groups)
         self.query_one("#range", Input).value = saved.since
