@@ -37,8 +37,8 @@ from widgets.pane_title import PaneTitle
 from widgets.query_editor import QueryEditor
 
 if TYPE_CHECKING:
-    from services.profile.queries import QuerySpec
     from services.aws.insights import QueryProgress
+    from services.profile.queries import QuerySpec
 __all__ = ["InsightsScreen", "QueryRun", "parse_range"]  # QueryRun and parse_range: where callers found them
 
 CELL_CHARS = 200
