@@ -17,6 +17,7 @@ Run standalone (``.venv/bin/python benchmarks/engines_bench.py``) or from ``run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -38,7 +39,7 @@ RUN_SECONDS = 15
 
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else 0.0
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def seed_containers(service: Any) -> None:
@@ -60,7 +61,7 @@ def seed_backends(dsn: str) -> list[Any]:
         conn = psycopg.connect(dsn, application_name=f"bench-{index % 7}", autocommit=index >= IDLE_IN_TX)
         conn.execute("SELECT %s::int", (index,))  # the first IDLE_IN_TX stay idle in transaction
         connections.append(conn)
-    for index in range(ACTIVE):
+    for _ in range(ACTIVE):
         conn = psycopg.connect(dsn, application_name="bench-active", autocommit=True)
         connections.append(conn)
         threading.Thread(target=_sleep_query, args=(conn,), daemon=True).start()
@@ -68,10 +69,8 @@ def seed_backends(dsn: str) -> list[Any]:
 
 
 def _sleep_query(conn: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):
         conn.execute("SELECT pg_sleep(120)")
-    except Exception:
-        pass
 
 
 async def measure(profile_path: Path) -> dict[str, float]:
@@ -136,6 +135,7 @@ async def measure(profile_path: Path) -> dict[str, float]:
                 timings["activity_cpu"].append((time.thread_time() - started) * 1000)
                 return result
 
+            assert postgres.poller is not None
             postgres.poller.fetch = activity_cpu
             for key in timings:
                 timings[key].clear()

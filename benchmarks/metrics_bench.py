@@ -117,7 +117,7 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
     from tui.screens.dashboard import DashboardScreen
 
     handler_ms: dict[type, list[float]] = {MetricsPane: [], AlarmsPane: []}
-    original = {MetricsPane: MetricsPane.show, AlarmsPane: AlarmsPane.show}
+    original: dict[type, Any] = {MetricsPane: MetricsPane.show, AlarmsPane: AlarmsPane.show}
 
     def timed(cls: type) -> Any:
         def show(self: Any, snapshot: Any) -> None:
@@ -146,15 +146,15 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
     try:
         app = CockpitApp(bench_profile(), AwsTarget(region="us-east-1", endpoint_url=endpoint))
         async with app.run_test(size=(120, 40)):
-            async def until(predicate: Any, timeout: float = 120) -> None:
-                deadline = time.monotonic() + timeout
+            async def until(predicate: Any, limit: float = 120) -> None:
+                deadline = time.monotonic() + limit
                 while not predicate():
                     if time.monotonic() > deadline:
                         raise TimeoutError("the cockpit did not refresh in time")
                     await asyncio.sleep(0.02)  # not pilot.pause: it posts a callback to every widget
 
             await until(lambda: isinstance(app.screen, DashboardScreen) and app.screen.session is not None)
-            screen = app.screen
+            screen: Any = app.screen
             client = screen.session.client("cloudwatch")
             client.meta.events.register("before-call.cloudwatch.*", lambda model, **_: calls.__setitem__(
                 model.name, calls.get(model.name, 0) + 1))
@@ -173,7 +173,7 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
                     lags.append((time.perf_counter() - started - 0.005) * 1000)
 
             task = asyncio.create_task(probe())
-            asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+            asyncio.events.Handle._run = timed_run  # type: ignore[method-assign,assignment]
             for round_ in range(REFRESHES):
                 before_m, before_a = metrics.snapshot, alarms.alarms
                 name = f"bench-{(round_ * 7) % ALARMS:03d}"  # a transition per refresh: the highlight path
@@ -185,7 +185,7 @@ async def measure_refreshes(endpoint: str) -> dict[str, float]:
                 steps.clear()
                 for source in ("metrics", "alarms"):  # what each refresh interval does
                     screen.pollers[source].wake()
-                await until(lambda: metrics.snapshot is not before_m and alarms.alarms is not before_a)
+                await until(lambda m=before_m, a=before_a: metrics.snapshot is not m and alarms.alarms is not a)
                 await asyncio.sleep(0.3)  # the repaint that follows belongs to the refresh
                 longest_cpu.append(max(cpu for cpu, _ in steps))
                 longest_wall.append(max(wall for _, wall in steps))

@@ -18,6 +18,7 @@ what the cockpit draws, and a benchmark reads nothing outside the repository.
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -106,10 +107,8 @@ class PtyProgram:
         self._unfinished = tail if UNFINISHED.fullmatch(tail) else b""
         if replies:
             self.queries_answered += len(replies)
-            try:
+            with contextlib.suppress(OSError):  # the program is going away; nobody waits for the answer
                 os.write(self.fd, b"".join(replies))
-            except OSError:
-                pass  # the program is going away; nobody waits for the answer any more
 
     def _reply(self, match: re.Match[bytes]) -> bytes:
         if match["cursor"]:
@@ -132,16 +131,12 @@ class PtyProgram:
         """
         if self.fd < 0:
             return
-        try:
+        with contextlib.suppress(OSError):
             os.write(self.fd, b"q")
-        except OSError:
-            pass
         for signum in (None, signal.SIGTERM, signal.SIGKILL):
             if signum is not None:
-                try:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(self.pid, signum)
-                except (ProcessLookupError, PermissionError):
-                    pass
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:
                 if self.exited:

@@ -13,6 +13,7 @@ above 500 events/s; ``sampled`` says so, and the complete mode is polling.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import queue
 import threading
@@ -105,10 +106,8 @@ class LiveTailSession:
         self.ended = True
         stream, self._stream = self._stream, None
         if stream is not None and hasattr(stream, "close"):
-            try:
+            with contextlib.suppress(Exception):  # closing a dead connection: nothing left to release
                 stream.close()
-            except Exception:  # closing a dead connection: nothing left to release
-                pass
 
     def _read(self) -> None:
         stream = self._stream

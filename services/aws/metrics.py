@@ -228,10 +228,11 @@ class MetricsSource:
             calls += 1
             for result in response.get("MetricDataResults", []):
                 series = points.setdefault(result["Id"], {})
-                for timestamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
+                for timestamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
                     series[_utc(timestamp)] = float(value)
                 if result.get("StatusCode") not in (None, "Complete", "PartialData"):
-                    errors[result["Id"]] = "; ".join(m.get("Value", "") for m in result.get("Messages", [])) or result["StatusCode"]
+                    messages = "; ".join(m.get("Value", "") for m in result.get("Messages", []))
+                    errors[result["Id"]] = messages or result["StatusCode"]
             token = response.get("NextToken")
             if not token:
                 return calls

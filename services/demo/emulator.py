@@ -5,7 +5,8 @@ moto's import and the simulator's work never compete with the UI for the interpr
 lock. Protocol: one JSON line on stdout, ``{"endpoint": "http://127.0.0.1:PORT"}``,
 once the scenario is seeded; a scenario with engines adds ``"env"`` (variables its profile
 reads: a DSN, ``DOCKER_HOST``) and ``"unavailable"`` (engine → why it could not start),
-and one without AWS (``aws = False``) runs no moto server (``"endpoint": null``); the process then simulates until SIGTERM/SIGINT or until
+and one without AWS (``aws = False``) runs no moto server (``"endpoint": null``); the process then
+simulates until SIGTERM/SIGINT or until
 its stdin closes (the cockpit died), and stops the server before exiting.
 """
 from __future__ import annotations

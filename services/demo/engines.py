@@ -15,6 +15,7 @@ installed"). Each binary's lookup can be pointed elsewhere with an environment v
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -76,10 +77,8 @@ def find_binary(name: str, *extra_dirs: str) -> str:
 def _stop_process(process: subprocess.Popen, signum: int, timeout: float) -> None:
     """Signal by PID, wait; SIGKILL when it does not go in time."""
     if process.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, signum)
-        except ProcessLookupError:
-            pass
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -109,7 +108,7 @@ class PostgresServer:
         return self.datadir.parent / "postgres.log"
 
     def start(self) -> None:
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the server's stdout/stderr for its whole life
         process = subprocess.Popen(
             [os.path.join(self.bindir, "postgres"), "-D", str(self.datadir), "-p", str(self.port),
              "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.datadir}",
@@ -211,7 +210,7 @@ class PodmanService:
 
     def start(self) -> None:
         self.socket_path.unlink(missing_ok=True)
-        log = open(self.base / "service.log", "ab")
+        log = open(self.base / "service.log", "ab")  # noqa: SIM115 - the service's output for its whole life
         self._process = subprocess.Popen(self.command("system", "service", "--time=0", self.url),
                                          stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()

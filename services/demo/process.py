@@ -28,7 +28,8 @@ class EmulatorProcess:
         self.scenario = scenario
         self.log_path = log_path or state_dir() / "demo-emulator.log"
         self.env_path = state_dir() / ENV_FILE
-        self._log = open(self.log_path, "ab")  # moto's request log and tracebacks go here, never to the screen
+        # moto's request log and tracebacks go here, never to the screen; closed in stop()
+        self._log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.demo.emulator", "--scenario", scenario],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,

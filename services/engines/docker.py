@@ -6,6 +6,7 @@ typed errors of ``services.errors``. Every method blocks: call it from a thread.
 """
 from __future__ import annotations
 
+import builtins
 import logging
 import os
 import re
@@ -218,8 +219,9 @@ class DockerEngine:
     def details(self, name: str) -> ContainerDetails:
         return self._call(f"inspect {name}", lambda client: details_from_inspect(client.api.inspect_container(name)))
 
-    def logs(self, name: str, *, tail: int | None = None, since: int | None = None) -> list[ContainerLogLine]:
+    def logs(self, name: str, *, tail: int | None = None, since: int | None = None) -> builtins.list[ContainerLogLine]:
         """Lines with the engine's timestamps; ``since`` in whole epoch seconds (podman's resolution)."""
+        # The return type says builtins.list: inside this class, ``list`` is the method above.
         kwargs: dict[str, Any] = {"timestamps": True, "stream": False}
         if tail is not None:
             kwargs["tail"] = tail
@@ -291,7 +293,8 @@ def details_from_inspect(data: dict[str, Any]) -> ContainerDetails:
         ports=tuple(ports), env_names=env_names, restart_policy=policy, created=parse_time(data.get("Created")))
 
 
-def stats_from_sample(container_id: str, sample: dict[str, Any], previous: tuple[int, int] | None) -> tuple[ContainerStats, tuple[int, int] | None]:
+def stats_from_sample(container_id: str, sample: dict[str, Any],
+                      previous: tuple[int, int] | None) -> tuple[ContainerStats, tuple[int, int] | None]:
     """CPU % as the docker CLI computes it, against the previous sample of the same stream.
 
     ``precpu_stats`` is used when the engine fills it; the stream's own previous sample
@@ -351,9 +354,9 @@ class ContainerLogTail:
                     seen[key] -= 1
                 else:
                     fresh.append(line)
-        stamped = [line for line in lines if line.at is not None]
-        if stamped:
-            newest = max(line.at for line in stamped)  # type: ignore[type-var]
+        stamps = [line.at for line in lines if line.at is not None]
+        if stamps:
+            newest = max(stamps)
             second = int(newest.timestamp())
             self._since = second
             self._boundary = Counter((line.at, line.text) for line in lines

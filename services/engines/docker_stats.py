@@ -55,8 +55,8 @@ class StatsStreams:
                     reader.stopped.set()
                     del self._readers[cid]
             for cid in wanted:
-                reader = self._readers.get(cid)
-                if reader is not None and reader.alive and not reader.stopped.is_set():
+                current = self._readers.get(cid)
+                if current is not None and current.alive and not current.stopped.is_set():
                     continue
                 reader = _Reader(cid)
                 reader.thread = threading.Thread(target=self._read, args=(reader,), name=f"stats-{cid}", daemon=True)

@@ -45,7 +45,8 @@ def parse_profile(text: str, filename: str = "<profile>") -> Profile:
         return Profile.model_validate(data)
     except ValidationError as error:
         lines = TomlLines(text)
-        raise ProfileError([_describe(filename, lines, data, one) for item in error.errors() for one in _each(item)]) from None
+        details = [one for item in error.errors() for one in _each(dict(item))]
+        raise ProfileError([_describe(filename, lines, data, one) for one in details]) from None
 
 
 def _each(item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -156,21 +157,21 @@ class TomlLines:
                 names = [name.strip().strip('"\'') for name in header.group(2).split(".")]
                 parent = self._resolve(tuple(names[:-1]), counts)
                 if header.group(1) == "[[":
-                    key = parent + (names[-1],)
+                    key = (*parent, names[-1])
                     counts[key] = counts.get(key, -1) + 1
-                    current = key + (counts[key],)
+                    current = (*key, counts[key])
                 else:
-                    current = parent + (names[-1],)
+                    current = (*parent, names[-1])
                 self.where.setdefault(current, number)
                 continue
-            key = self._KEY.match(line)
-            if key:
-                names = [name.strip().strip('"\'') for name in key.group(1).split(".")]
+            assignment = self._KEY.match(line)
+            if assignment:
+                names = [name.strip().strip('"\'') for name in assignment.group(1).split(".")]
                 path = current
                 for name in names:
-                    path = path + (name,)
+                    path = (*path, name)
                     self.where.setdefault(path, number)
-                value = line[key.end():]
+                value = line[assignment.end():]
                 for quote in ('"""', "'''"):
                     if value.count(quote) % 2 == 1:
                         in_multiline = quote
@@ -190,9 +191,9 @@ class TomlLines:
     def _resolve(names: Loc, counts: dict[Loc, int]) -> Loc:
         path: Loc = ()
         for name in names:
-            path = path + (name,)
+            path = (*path, name)
             if path in counts:
-                path = path + (counts[path],)
+                path = (*path, counts[path])
         return path
 
     def line_of(self, loc: Loc, *, missing: bool = False, value: Any = None) -> int | None:

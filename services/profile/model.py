@@ -108,8 +108,10 @@ class MetricSpec(_Strict):
                 except MetricMathError as error:
                     raise ValueError(f"expression: {error}") from None
         elif any(value is None for value in direct):
-            missing = [name for name, value in zip(("namespace", "metric", "stat", "period"), direct) if value is None]
-            raise ValueError(f"a metric needs namespace, metric, stat and period (missing: {', '.join(missing)}), or an expression")
+            names = ("namespace", "metric", "stat", "period")
+            missing = [name for name, value in zip(names, direct, strict=True) if value is None]
+            raise ValueError(f"a metric needs namespace, metric, stat and period (missing: {', '.join(missing)}), "
+                             "or an expression")
         if self.period is not None and self.period < 60 and self.period not in (1, 5, 10, 20, 30):
             raise ValueError(f"period {self.period} s: below 60 s CloudWatch allows only 1, 5, 10, 20 or 30")
         if self.period is not None and self.period >= 60 and self.period % 60:

@@ -102,12 +102,12 @@ def _step_problems(step: PlaybookStep, loc: Loc) -> list[Problem]:
     action = CATALOG.get(step.action)
     if action is None:
         hint = _did_you_mean(step.action, list(CATALOG)) or " (cockpit actions lists them)"
-        return [(loc + ("action",), f"unknown action {step.action!r}{hint}")]
+        return [((*loc, "action"), f"unknown action {step.action!r}{hint}")]
     problems: list[Problem] = []
     target = _target_problem(step.action, step.target)
     if target:
-        problems.append((loc + ("target",), target))
-    return problems + _param_problems(action, step.params, loc + ("params",))
+        problems.append(((*loc, "target"), target))
+    return problems + _param_problems(action, step.params, (*loc, "params"))
 
 
 def _target_problem(action_id: str, target: str) -> str | None:

@@ -104,7 +104,7 @@ def _each(items: list[str], valid: object, message: str) -> None:
 
 
 def _at(loc: tuple[str | int, ...], message: str, value: object) -> ValidationError:
-    error = PydanticCustomError("value_error", message)  # type: ignore[arg-type]  # a literal brace-free message
+    error = PydanticCustomError("value_error", message)  # a literal, brace-free message
     return ValidationError.from_exception_data("resources", [InitErrorDetails(type=error, loc=loc, input=value)])
 
 

@@ -86,7 +86,7 @@ def _permission_checks(session: AwsSession, draft: ReadingDraft, role_arn: str, 
     if verdicts is None:
         verdicts = [evaluate(need.action, need.resource, policies) for need in needs]
     draft.add("Permission checks", f"{len(needs)}, by {method}")
-    for need, verdict in zip(needs, verdicts):
+    for need, verdict in zip(needs, verdicts, strict=False):
         getattr(draft, verdict.level)(f"{need.action} on {need.resource}: {verdict.text()}")
 
 

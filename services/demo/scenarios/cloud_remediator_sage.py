@@ -60,19 +60,19 @@ INGEST_EVERY = 2
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
 
 ALARMS: list[dict[str, Any]] = [
-    dict(AlarmName="cloud-remediator-prowler-ingest-errors",
-         AlarmDescription="High error rate of the Prowler ingest Lambda (runbook 004: Lambda Function Failures)",
-         Namespace="AWS/Lambda", MetricName="Errors", Dimensions=FN_DIMENSIONS, Statistic="Sum", Period=300,
-         EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="cloud-remediator-prowler-ingest-duration",
-         AlarmDescription="Ingest close to its 300 s timeout (runbook 004: Timeout)",
-         Namespace="AWS/Lambda", MetricName="Duration", Dimensions=FN_DIMENSIONS, Statistic="Maximum", Period=300,
-         EvaluationPeriods=1, Threshold=240000, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="cloud-remediator-neptune-cpu",
-         AlarmDescription="Neptune CPU high (runbook 004: Neptune Database Issues)",
-         Namespace="AWS/Neptune", MetricName="CPUUtilization",
-         Dimensions=[{"Name": "DBClusterIdentifier", "Value": CLUSTER}], Statistic="Average", Period=300,
-         EvaluationPeriods=1, Threshold=80, ComparisonOperator="GreaterThanThreshold"),
+    {"AlarmName": "cloud-remediator-prowler-ingest-errors",
+         "AlarmDescription": "High error rate of the Prowler ingest Lambda (runbook 004: Lambda Function Failures)",
+         "Namespace": "AWS/Lambda", "MetricName": "Errors", "Dimensions": FN_DIMENSIONS, "Statistic": "Sum", "Period": 300,
+         "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "cloud-remediator-prowler-ingest-duration",
+         "AlarmDescription": "Ingest close to its 300 s timeout (runbook 004: Timeout)",
+         "Namespace": "AWS/Lambda", "MetricName": "Duration", "Dimensions": FN_DIMENSIONS, "Statistic": "Maximum", "Period": 300,
+         "EvaluationPeriods": 1, "Threshold": 240000, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "cloud-remediator-neptune-cpu",
+         "AlarmDescription": "Neptune CPU high (runbook 004: Neptune Database Issues)",
+         "Namespace": "AWS/Neptune", "MetricName": "CPUUtilization",
+         "Dimensions": [{"Name": "DBClusterIdentifier", "Value": CLUSTER}], "Statistic": "Average", "Period": 300,
+         "EvaluationPeriods": 1, "Threshold": 80, "ComparisonOperator": "GreaterThanThreshold"},
 ]
 
 

@@ -51,21 +51,22 @@ CLIENTS = [  # (client_id, name, linked accounts, recipients)
 ]
 
 ALARMS: list[dict[str, Any]] = [
-    dict(AlarmName="CostReporting-ExecutionFailures", AlarmDescription="A report execution failed (runbook 002)",
-         Namespace=NS, MetricName="ExecutionsFailed", Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=0,
-         ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="CostReporting-HighErrorRate", AlarmDescription="High error rate in cost reporting (runbook 002)",
-         Namespace="AWS/Lambda", MetricName="Errors", Dimensions=FN_DIMENSIONS, Statistic="Sum", Period=300,
-         EvaluationPeriods=2, Threshold=5, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="CostReporting-HighDuration", AlarmDescription="Slowest execution above 10 minutes (runbook 002)",
-         Namespace="AWS/Lambda", MetricName="Duration", Dimensions=FN_DIMENSIONS, Statistic="Maximum", Period=300,
-         EvaluationPeriods=1, Threshold=600000, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="CostReporting-LongExecution", AlarmDescription="Lambda execution taking too long (runbook 002)",
-         Namespace="AWS/Lambda", MetricName="Duration", Dimensions=FN_DIMENSIONS, Statistic="Average", Period=300,
-         EvaluationPeriods=1, Threshold=600000, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="CostReporting-EmailFailures", AlarmDescription="SES bounce rate above 5 % (runbook 002)",
-         Namespace="AWS/SES", MetricName="Reputation.BounceRate", Statistic="Maximum", Period=300,
-         EvaluationPeriods=1, Threshold=0.05, ComparisonOperator="GreaterThanThreshold"),
+    {"AlarmName": "CostReporting-ExecutionFailures", "AlarmDescription": "A report execution failed (runbook 002)",
+         "Namespace": NS, "MetricName": "ExecutionsFailed", "Statistic": "Sum", "Period": 300,
+         "EvaluationPeriods": 1, "Threshold": 0,
+         "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "CostReporting-HighErrorRate", "AlarmDescription": "High error rate in cost reporting (runbook 002)",
+         "Namespace": "AWS/Lambda", "MetricName": "Errors", "Dimensions": FN_DIMENSIONS, "Statistic": "Sum", "Period": 300,
+         "EvaluationPeriods": 2, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "CostReporting-HighDuration", "AlarmDescription": "Slowest execution above 10 minutes (runbook 002)",
+         "Namespace": "AWS/Lambda", "MetricName": "Duration", "Dimensions": FN_DIMENSIONS, "Statistic": "Maximum", "Period": 300,
+         "EvaluationPeriods": 1, "Threshold": 600000, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "CostReporting-LongExecution", "AlarmDescription": "Lambda execution taking too long (runbook 002)",
+         "Namespace": "AWS/Lambda", "MetricName": "Duration", "Dimensions": FN_DIMENSIONS, "Statistic": "Average", "Period": 300,
+         "EvaluationPeriods": 1, "Threshold": 600000, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "CostReporting-EmailFailures", "AlarmDescription": "SES bounce rate above 5 % (runbook 002)",
+         "Namespace": "AWS/SES", "MetricName": "Reputation.BounceRate", "Statistic": "Maximum", "Period": 300,
+         "EvaluationPeriods": 1, "Threshold": 0.05, "ComparisonOperator": "GreaterThanThreshold"},
 ]
 
 

@@ -59,21 +59,21 @@ CYCLE = 5
 """Ticks between detection runs: the 5-minute schedule, compressed."""
 
 ALARMS: list[dict[str, Any]] = [
-    dict(AlarmName="mantissa-log-detection-errors", AlarmDescription="Alert on detection engine errors (runbook 001)",
-         Namespace="AWS/Lambda", MetricName="Errors", Dimensions=ENGINE_DIMENSIONS, Statistic="Sum", Period=300,
-         EvaluationPeriods=2, Threshold=5, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="mantissa-log-high-athena-cost", AlarmDescription="Alert on high Athena costs (runbook 001)",
-         Namespace="AWS/Athena", MetricName="DataScannedInBytes", Statistic="Sum", Period=86400,
-         EvaluationPeriods=1, Threshold=1_000_000_000_000, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="mantissa-log-critical-alerts",
-         AlarmDescription="A P1 critical alert was generated (runbook 001, Alert Triage)",
-         Namespace=DETECTION_NS, MetricName="AlertsGenerated", Dimensions=[{"Name": "Severity", "Value": "critical"}],
-         Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=0, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="mantissa-log-detection-stalled",
-         AlarmDescription="No detection run in 15 minutes (runbook 001, No Alerts Being Generated)",
-         Namespace="AWS/Lambda", MetricName="Invocations", Dimensions=ENGINE_DIMENSIONS, Statistic="Sum",
-         Period=900, EvaluationPeriods=1, Threshold=1, ComparisonOperator="LessThanThreshold",
-         TreatMissingData="breaching"),
+    {"AlarmName": "mantissa-log-detection-errors", "AlarmDescription": "Alert on detection engine errors (runbook 001)",
+         "Namespace": "AWS/Lambda", "MetricName": "Errors", "Dimensions": ENGINE_DIMENSIONS, "Statistic": "Sum", "Period": 300,
+         "EvaluationPeriods": 2, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "mantissa-log-high-athena-cost", "AlarmDescription": "Alert on high Athena costs (runbook 001)",
+         "Namespace": "AWS/Athena", "MetricName": "DataScannedInBytes", "Statistic": "Sum", "Period": 86400,
+         "EvaluationPeriods": 1, "Threshold": 1_000_000_000_000, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "mantissa-log-critical-alerts",
+         "AlarmDescription": "A P1 critical alert was generated (runbook 001, Alert Triage)",
+         "Namespace": DETECTION_NS, "MetricName": "AlertsGenerated", "Dimensions": [{"Name": "Severity", "Value": "critical"}],
+         "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 0, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "mantissa-log-detection-stalled",
+         "AlarmDescription": "No detection run in 15 minutes (runbook 001, No Alerts Being Generated)",
+         "Namespace": "AWS/Lambda", "MetricName": "Invocations", "Dimensions": ENGINE_DIMENSIONS, "Statistic": "Sum",
+         "Period": 900, "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "LessThanThreshold",
+         "TreatMissingData": "breaching"},
 ]
 
 

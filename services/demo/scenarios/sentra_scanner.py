@@ -27,18 +27,18 @@ CYCLE = 300  # ticks (about seconds) in one loop of the played incidents
 LAMBDA_DIMENSIONS = [{"Name": "FunctionName", "Value": FUNCTION}]
 
 ALARMS: list[dict[str, Any]] = [
-    dict(AlarmName="sentra-lambda-errors", AlarmDescription="Lambda errors > 5 in 5 minutes (runbook 000)",
-         Namespace="AWS/Lambda", MetricName="Errors", Dimensions=LAMBDA_DIMENSIONS, Statistic="Sum",
-         Period=300, EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="sentra-lambda-duration", AlarmDescription="Lambda duration > 240,000 ms (runbook 000)",
-         Namespace="AWS/Lambda", MetricName="Duration", Dimensions=LAMBDA_DIMENSIONS, Statistic="Maximum",
-         Period=60, EvaluationPeriods=1, Threshold=240000, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="sentra-sqs-failures", AlarmDescription="SQS message failures > 1 in 5 minutes (runbook 000)",
-         Namespace=CUSTOM_NS, MetricName="ProcessingErrors", Statistic="Sum",
-         Period=300, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold"),
-    dict(AlarmName="sentra-lambda-memory", AlarmDescription="Memory utilization > 90% (runbook 000)",
-         Namespace=CUSTOM_NS, MetricName="MemoryUtilization", Statistic="Maximum",
-         Period=300, EvaluationPeriods=1, Threshold=90, ComparisonOperator="GreaterThanThreshold"),
+    {"AlarmName": "sentra-lambda-errors", "AlarmDescription": "Lambda errors > 5 in 5 minutes (runbook 000)",
+         "Namespace": "AWS/Lambda", "MetricName": "Errors", "Dimensions": LAMBDA_DIMENSIONS, "Statistic": "Sum",
+         "Period": 300, "EvaluationPeriods": 1, "Threshold": 5, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "sentra-lambda-duration", "AlarmDescription": "Lambda duration > 240,000 ms (runbook 000)",
+         "Namespace": "AWS/Lambda", "MetricName": "Duration", "Dimensions": LAMBDA_DIMENSIONS, "Statistic": "Maximum",
+         "Period": 60, "EvaluationPeriods": 1, "Threshold": 240000, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "sentra-sqs-failures", "AlarmDescription": "SQS message failures > 1 in 5 minutes (runbook 000)",
+         "Namespace": CUSTOM_NS, "MetricName": "ProcessingErrors", "Statistic": "Sum",
+         "Period": 300, "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold"},
+    {"AlarmName": "sentra-lambda-memory", "AlarmDescription": "Memory utilization > 90% (runbook 000)",
+         "Namespace": CUSTOM_NS, "MetricName": "MemoryUtilization", "Statistic": "Maximum",
+         "Period": 300, "EvaluationPeriods": 1, "Threshold": 90, "ComparisonOperator": "GreaterThanThreshold"},
 ]
 
 

@@ -19,6 +19,7 @@ The incident comes back ``recur_seconds`` after it was resolved.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import secrets
@@ -288,12 +289,10 @@ class SentraScanPlatform:
     # ------------------------------------------------------------------ stop everything, by PID
     def close(self) -> None:
         self.stop_event.set()
-        for conn in list(self.worker_conns) + [self.blocker]:
+        for conn in [*list(self.worker_conns), self.blocker]:
             if conn is not None:
-                try:
+                with contextlib.suppress(Exception):
                     conn.cancel()  # a worker waiting on the job's locks returns at once
-                except Exception:
-                    pass
         for thread in self.workers:
             thread.join(10)
         for step in (self._close_connections, self._close_health, self._close_podman, self._close_pg):
