@@ -8,6 +8,8 @@ import pytest
 
 from services.actions.base import Risk
 from services.actions.catalog import CATALOG, action_class, build_action, param_specs
+from services.actions.lambda_config import SetConcurrency, SetTimeout
+from services.actions.sqs import SetRedrive
 from services.errors import BadInput
 from tests.support.action_cases import FUNCTION
 
@@ -74,10 +76,12 @@ def test_a_target_is_required() -> None:
 
 
 def test_an_empty_value_means_the_default_unless_none_is_a_choice() -> None:
-    redrive = build_action(None, "sqs.set-redrive", "q", {"dead_letter_queue": "dlq", "max_receive_count": None})
-    assert redrive.params.max_receive_count == 3
-    assert build_action(None, "lambda.set-concurrency", "f", {"concurrency": None}).params.concurrency is None
-    assert build_action(None, "lambda.set-timeout", "f", {"timeout": "600"}).params.timeout == 600  # form text
+    redrive = build_action(None, "sqs.set-redrive", "q", {"dead_letter_queue": "dlq", "max_receive_count": None}).params
+    assert isinstance(redrive, SetRedrive.Params) and redrive.max_receive_count == 3
+    concurrency = build_action(None, "lambda.set-concurrency", "f", {"concurrency": None}).params
+    assert isinstance(concurrency, SetConcurrency.Params) and concurrency.concurrency is None
+    timeout = build_action(None, "lambda.set-timeout", "f", {"timeout": "600"}).params
+    assert isinstance(timeout, SetTimeout.Params) and timeout.timeout == 600  # form text
 
 
 @pytest.mark.parametrize("action_id, target, params, message", [
@@ -128,7 +132,8 @@ def test_the_timeout_plan_is_the_runbooks_command(sentra, aws_session) -> None:
 
 def test_param_specs_come_from_the_models() -> None:
     (timeout,) = param_specs(CATALOG["lambda.set-timeout"])
-    assert (timeout.name, timeout.type, timeout.minimum, timeout.maximum, timeout.required) == ("timeout", "integer", 1, 900, True)
+    assert (timeout.name, timeout.type, timeout.minimum, timeout.maximum, timeout.required) == (
+        "timeout", "integer", 1, 900, True)
     assert timeout.describe() == "timeout:integer 1..900"
     state, reason = param_specs(CATALOG["alarm.set-state"])
     assert state.choices == ("OK", "ALARM", "INSUFFICIENT_DATA") and not reason.required

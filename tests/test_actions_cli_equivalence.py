@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from services.actions.catalog import build_action
+from services.actions.common import ReadBackAction
 from services.aws.session import AwsSession
 from services.errors import Unsupported
 from tests.support.action_cases import CASES, reset, seed_sentra
@@ -45,6 +46,7 @@ def test_plan_command_matches_the_cockpit_run(case, moto, boto, aws_target) -> N
     seeded = _fresh(moto, boto, case)
     seeded_state = case.probe(boto, seeded)
     action = build_action(AwsSession(aws_target), case.action_id, seeded.target, seeded.params)
+    assert isinstance(action, ReadBackAction)  # observe(): the state both runs are compared by
     plan = action.plan()
     if not case.supported:
         with pytest.raises(Unsupported):
@@ -58,6 +60,7 @@ def test_plan_command_matches_the_cockpit_run(case, moto, boto, aws_target) -> N
 
     seeded = _fresh(moto, boto, case)
     action = build_action(AwsSession(aws_target), case.action_id, seeded.target, seeded.params)
+    assert isinstance(action, ReadBackAction)
     plan = action.plan()
     cli = run_cli(plan.command, moto)
     assert cli.returncode == 0, f"{plan.command}\n{cli.stderr}"

@@ -108,6 +108,7 @@ def test_a_failed_run_is_recorded_as_failed_with_its_error(sentra, boto, aws_tar
     outcome = executor.execute(action, plan, Confirmation(plan))
     assert not outcome.ok and not outcome.ran
     assert outcome.inverse is None
+    assert outcome.error is not None
     assert "not authorized to perform lambda:update_function_configuration" in outcome.error
     assert steps(timeline_path) == ["planned", "confirmed", "started", "failed"]
     assert read_timeline(timeline_path)[-1]["error"] == outcome.error
@@ -133,7 +134,7 @@ def test_an_unsupported_operation_fails_cleanly(sentra, aws_session, timeline_pa
     action, plan = executor.prepare("sqs.redrive-dlq", "sentra-scanner-results-dlq", {})
     outcome = executor.execute(action, plan, Confirmation(plan))
     assert not outcome.ok
-    assert outcome.error.startswith("not supported by this endpoint")
+    assert outcome.error is not None and outcome.error.startswith("not supported by this endpoint")
     assert steps(timeline_path)[-1] == "failed"
 
 
@@ -202,7 +203,7 @@ def test_undo_from_a_plan_and_of_what_cannot_be_undone(sentra, boto, aws_session
     assert [(c.before, c.after) for c in undo_plan.changes] == [(1024, 512)]
 
     seed_messages(boto)
-    purge, purge_plan = executor.prepare("sqs.purge", "sentra-scanner-results", {})
+    _, purge_plan = executor.prepare("sqs.purge", "sentra-scanner-results", {})
     with pytest.raises(BadInput, match="cannot be undone"):
         executor.undo(purge_plan)
     with pytest.raises(BadInput, match="cannot be undone"):

@@ -64,6 +64,7 @@ def test_concurrency_inverse_restores_a_previous_reservation(sentra, boto, aws_s
     assert plan.risk is Risk.HIGH
     action.run(plan)
     inverse = action.inverse(plan)
+    assert inverse is not None
     inverse.run(inverse.plan())
     assert boto("lambda").get_function_concurrency(FunctionName=FUNCTION)["ReservedConcurrentExecutions"] == 50
 

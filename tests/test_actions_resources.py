@@ -117,6 +117,7 @@ def test_rollback_plans_the_move_to_the_version_before_runs_verifies_and_undoes(
     assert verification.ok, verification.detail
 
     inverse = action.inverse(plan)
+    assert inverse is not None, "a rollback is reversible"
     undo = inverse.plan()
     assert changes(undo) == swapped(plan)
     inverse.run(undo)
@@ -184,7 +185,7 @@ def test_invoke_runs_once_through_the_executor_and_reports_what_came_back(client
     assert plan.command == (f"aws lambda invoke --function-name {FUNCTION} --payload '{{\"probe\":\"cockpit\"}}' "
                             "--log-type Tail response.json")
     outcome = run.execute(action, plan, Confirmation(plan))
-    assert outcome.ok, outcome.verification
+    assert outcome.ok and outcome.verification is not None, outcome.verification
     assert outcome.result["status code"] == 200 and outcome.result["function error"] is None
     assert outcome.result["response"] == '{"probe":"cockpit"}'  # moto without Docker echoes the event it received
     assert outcome.result["log tail"] == [] and "no log tail" in outcome.verification.detail
@@ -247,7 +248,7 @@ def test_send_test_sends_the_runbook_message_and_reads_the_depth_back(client, se
     assert depth(client, url) == 0
 
     outcome = run.execute(action, plan, Confirmation(plan))
-    assert outcome.ok, outcome.verification
+    assert outcome.ok and outcome.verification is not None, outcome.verification
     assert outcome.result["message id"] and outcome.verification.detail.endswith("messages in queue 0 → 1")
     assert outcome.inverse is None
     assert received(client, url) == [(body, {"origin": "cockpit"})]
@@ -298,7 +299,8 @@ def test_an_access_denied_send_is_the_outcome_error(endpoint, client, tmp_path, 
         assert changes(plan)["messages in queue"] == (None, None)
         assert any("may not read the queue's depth" in note for note in plan.notes)
         outcome = sender.execute(action, plan, Confirmation(plan))
-        assert outcome.ok and "depth is not readable" in outcome.verification.detail
+        assert outcome.ok and outcome.verification is not None
+        assert "depth is not readable" in outcome.verification.detail
     finally:
         post(f"{endpoint}/moto-api/reset-auth", "inf")
     assert received(client, url) == [("ping", {})]  # the sender's one message, not the reader's
@@ -326,7 +328,7 @@ def test_grant_creates_the_policy_and_undo_deletes_it(client, session) -> None:
     assert action.verify(plan).ok
 
     undo_action = action.inverse(plan)
-    assert undo_action.id == "iam.revoke-grant"
+    assert undo_action is not None and undo_action.id == "iam.revoke-grant"
     undo = undo_action.plan()
     assert changes(undo) == swapped(plan)
     assert undo.command == f"aws iam delete-role-policy --role-name {ROLE} --policy-name cockpit-grants"
@@ -341,6 +343,7 @@ def test_grant_adds_one_statement_and_undo_removes_exactly_it(client, session, t
     outcome = run.execute(action, plan, Confirmation(plan, typed_target=f"role/{ROLE}"))
     assert outcome.ok, outcome.verification
     after = inline_policy(client)
+    assert after is not None
     assert after["Statement"][0] == READ_S3 and len(after["Statement"]) == 2
     assert after["Statement"][1]["Action"] == "sqs:SendMessage"
     with pytest.raises(BadInput) as twice:

@@ -17,17 +17,27 @@ from tests.support.waiting import wait_for
 
 
 def test_each_append_is_one_write_then_an_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, object]] = []
+    kinds: list[str] = []  # "write" and "fsync", in call order
+    written: list[bytes] = []
     real_write, real_fsync = os.write, os.fsync
-    monkeypatch.setattr(os, "write", lambda fd, data: calls.append(("write", data)) or real_write(fd, data))
-    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(("fsync", fd)) or real_fsync(fd))
+
+    def write(fd: int, data: bytes) -> int:
+        kinds.append("write")
+        written.append(data)
+        return real_write(fd, data)
+
+    def fsync(fd: int) -> None:
+        kinds.append("fsync")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "fsync", fsync)
     timeline = Timeline(tmp_path / "t.jsonl", profile="Sentra Scanner", operator="alice")
     timeline.append("note", detail="paged by the duration alarm")
     timeline.append("planned", action="lambda.set-timeout", target="fn", params={"timeout": 600})
-    writes = [data for kind, data in calls if kind == "write" and b'"step"' in data]  # ours, not a stray thread's
+    writes = [data for data in written if b'"step"' in data]  # ours, not a stray thread's
     assert len(writes) == 2
     assert all(isinstance(data, bytes) and data.endswith(b"\n") and data.count(b"\n") == 1 for data in writes)
-    kinds = [kind for kind, _ in calls]
     assert kinds.index("fsync") > kinds.index("write")  # the first line is on disk before the second is written
     assert kinds[:2] == ["write", "fsync"]
     events = read_timeline(tmp_path / "t.jsonl")

@@ -9,7 +9,7 @@ from textual.widgets import Button, Input
 from services.errors import ReadOnly
 from services.incident.timeline import read_timeline
 from tests.support.action_cases import FUNCTION
-from tests.support.apps import recording
+from tests.support.apps import cockpit_of, current_screen, notified, recording
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.action_menu import ActionMenuScreen
@@ -18,6 +18,7 @@ from tui.screens.confirm_action import ConfirmActionScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.playbook import PlaybookScreen
 from widgets.alarm_table import AlarmTable
+from widgets.cockpit_header import CockpitHeader
 
 
 def _steps(path: Path) -> list[str]:
@@ -37,7 +38,7 @@ async def _confirm_screen(app: CockpitApp, pilot) -> ConfirmActionScreen:
     # Focused: keys typed before the screen's own focus lands would go to the app's bindings.
     await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and bool(app.screen.query("#cancel"))
                 and app.screen.focused is not None, what="the confirmation screen")
-    return app.screen  # type: ignore[return-value]
+    return current_screen(app, ConfirmActionScreen)
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ async def test_confirm_runs_and_records_every_step(demo_profile, aws_target, sen
         assert _lambda(boto)["Timeout"] == 600
         assert _steps(timeline) == ["planned", "confirmed", "started", "succeeded", "verified"]
         # u: the undo is a new plan, confirmed like any other (once the flow is free: "verified" is on file first).
-        await until(pilot, lambda: not app.cockpit.actions.busy, what="the flow to finish")
+        await until(pilot, lambda: not cockpit_of(app).actions.busy, what="the flow to finish")
         await pilot.press("u")
         undo = await _confirm_screen(app, pilot)
         assert [(c.before, c.after) for c in undo.plan.changes] == [(600, 300)]
@@ -117,7 +118,7 @@ async def test_read_only_has_no_run_path(demo_profile, aws_target, sentra, boto,
         # Even a hand-made confirmation cannot run: the executor refuses centrally.
         from services.actions.executor import Confirmation
 
-        executor = app.cockpit.actions.executor
+        executor = cockpit_of(app).actions.executor
         action, plan = executor.prepare("lambda.set-timeout", FUNCTION, {"timeout": 900})
         with pytest.raises(ReadOnly):
             executor.execute(action, plan, Confirmation(plan))
@@ -135,7 +136,7 @@ async def test_a_failure_mid_run_is_shown_and_recorded(demo_profile, aws_target,
             await pilot.press(*screen.plan.target)
         app.screen.query_one("#run", Button).press()
         await until(pilot, lambda: "failed" in _steps(timeline), what="the failed step")
-        await until(pilot, lambda: any("FAILED" in message for message in app.notified), what="the failure shown")
+        await until(pilot, lambda: any("FAILED" in message for message in notified(app)), what="the failure shown")
         assert read_timeline(timeline)[-1]["error"].startswith("not supported by this endpoint")
 
 
@@ -150,8 +151,9 @@ async def test_a_bad_parameter_is_shown_on_the_form_and_nothing_typed_is_lost(de
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ActionParamsScreen) and bool(app.screen.error),
                     what="the form again, with the error")
-        assert "900" in app.screen.error
-        assert app.screen.query_one("#param-timeout", Input).value == "901"
+        form = current_screen(app, ActionParamsScreen)
+        assert "900" in form.error
+        assert form.query_one("#param-timeout", Input).value == "901"
         assert _steps(timeline) == []  # nothing planned from bad input
 
 
@@ -164,13 +166,13 @@ async def test_the_menu_on_an_alarm_offers_alarm_actions(demo_profile, aws_targe
         table.focus()
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ActionMenuScreen), what="the menu")
-        menu = app.screen
-        assert menu.selection.target == table.selected_name
+        menu = current_screen(app, ActionMenuScreen)
+        assert menu.selection is not None and menu.selection.target == table.selected_name
         from textual.widgets import OptionList
 
         options = menu.query_one(OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
-        assert ids and all(action_id.startswith("alarm.") for action_id in ids)
+        assert ids and all(action_id is not None and action_id.startswith("alarm.") for action_id in ids)
 
 
 async def test_a_firing_alarm_points_to_its_playbook(demo_profile, aws_target, sentra, boto, timeline) -> None:
@@ -178,11 +180,12 @@ async def test_a_firing_alarm_points_to_its_playbook(demo_profile, aws_target, s
     app = CockpitApp(demo_profile, aws_target, timeline_path=timeline)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
-        header = app.screen.query_one("#header")
+        header = app.screen.query_one("#header", CockpitHeader)
         await until(pilot, lambda: "Lambda timeout errors" in header.notice, what="the header's pointer")
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, PlaybookScreen), what="the playbook")
-        assert app.screen.playbook.id == "lambda_timeouts" and app.screen.firing == ["sentra-lambda-duration"]
+        playbook = current_screen(app, PlaybookScreen)
+        assert playbook.playbook.id == "lambda_timeouts" and playbook.firing == ["sentra-lambda-duration"]
         from textual.widgets import OptionList
 
         items = app.screen.query_one(OptionList)

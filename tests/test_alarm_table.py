@@ -49,7 +49,7 @@ async def test_rows_marks_cursor_and_keys() -> None:
         assert table.selected_name == "app-2" and table.cursor_row == 3
         first = screen_text(app).splitlines()[1]
         assert first.startswith("● ALARM") and "app-5" in first
-        acked = fired[1:] + [replace(fired[0], changed=False, acked=True)]
+        acked = [*fired[1:], replace(fired[0], changed=False, acked=True)]
         table.show(acked)
         await pilot.press("end")
         await pilot.pause()

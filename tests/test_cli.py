@@ -136,6 +136,7 @@ def test_no_command_module_imports_another() -> None:
     shared = {"tui.cli.loading", "tui.cli.launch"}
     commands = [actions, check, demo, incident, run, tail]
     for module in commands:
+        assert module.__file__ is not None
         tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from textual.widgets import Button
+from textual.widgets import Button, OptionList
 
 from services.actions.executor import ActionExecutor
 from services.aws.session import AwsTarget
@@ -14,6 +14,7 @@ from services.errors import BadInput
 from services.incident.timeline import Timeline, open_timeline, read_timeline, store_unset
 from services.profile import load_profile
 from services.sources import Sources
+from tests.support.apps import current_screen
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.postgres import PostgresPane
@@ -66,7 +67,7 @@ async def test_a_cancel_from_the_postgres_pane_of_an_engine_only_profile_lands_i
         await pilot.press("C")
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and bool(app.screen.query("#run")),
                     what="the confirmation")
-        assert app.screen.plan.command == f"SELECT pg_cancel_backend({waiter});"
+        assert current_screen(app, ConfirmActionScreen).plan.command == f"SELECT pg_cancel_backend({waiter});"
         app.screen.query_one("#run", Button).press()
         await until(pilot, lambda: "verified" in file_steps(timeline), what="the verified step in the file")
         assert lock_conflict.waiter_done.wait(10)
@@ -110,7 +111,7 @@ async def test_the_palette_reaches_the_cockpit(tmp_path) -> None:
         await pilot.press("ctrl+p")
         await pilot.press(*"Timeline")
         await until(pilot, lambda: bool(app.screen.query("CommandList")) and
-                    app.screen.query_one("CommandList").option_count >= 1, what="the palette's hits")
+                    app.screen.query_one("CommandList", OptionList).option_count >= 1, what="the palette's hits")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, TimelineScreen), what="the timeline screen")
-        assert app.screen.path == tmp_path / "t.jsonl"  # the cockpit's timeline, not the default one
+        assert current_screen(app, TimelineScreen).path == tmp_path / "t.jsonl"  # the cockpit's timeline, not the default one

@@ -27,7 +27,8 @@ def scenario(request, boto):
 
 
 def _executor(aws_session, tmp_path: Path, *, read_only: bool) -> ActionExecutor:
-    return ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "timeline.jsonl"), read_only=read_only, profile_name="demo")
+    return ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "timeline.jsonl"), read_only=read_only,
+                          profile_name="demo")
 
 
 def _states(aws_session, profile) -> dict[str, str]:

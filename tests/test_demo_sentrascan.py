@@ -14,6 +14,7 @@ from services.demo.catalog import scenario_profile_path
 from services.demo.scenarios.common import utcnow
 from services.demo.scenarios.sentrascan_platform import API_CONTAINER, DSN_ENV, JOB_APPLICATION, LEAKED_KEY, SentraScanPlatform
 from services.engines.postgres import PostgresSource
+from services.errors import NotConfirmed
 from services.incident.timeline import Timeline
 from services.profile import load_profile
 from services.sources import Sources
@@ -98,6 +99,7 @@ def test_the_scenario_starts_its_engines_and_lists_itself(platform: SentraScanPl
     assert containers[API_CONTAINER]["com.docker.compose.service"] == "api"
     assert {labels["com.docker.compose.project"] for labels in containers.values()} == {"sentrascan"}
     profile = load_profile(scenario_profile_path("sentrascan-platform"))
+    assert profile.docker is not None and profile.postgres is not None
     assert not profile.has_aws and profile.docker.host is None and profile.postgres.dsn_env == DSN_ENV
 
 
@@ -170,7 +172,7 @@ def test_revoke_api_key_plans_runs_verifies_and_undoes(platform_env, tmp_path) -
     changes = {change.field: (change.before, change.after) for change in plan.changes}
     assert changes["state"] == ("active", "revoked") and changes["id"] == (LEAKED_KEY, LEAKED_KEY)
     assert changes["name"] == ("legacy-jenkins", "legacy-jenkins")
-    with pytest.raises(Exception):  # high risk: the key id must be typed
+    with pytest.raises(NotConfirmed):  # high risk: the key id must be typed
         executor.execute(action, plan, Confirmation(plan, typed_target="legacy"))
     outcome = executor.execute(action, plan, Confirmation(plan, typed_target=LEAKED_KEY))
     assert outcome.ok and revoked() is True
@@ -197,6 +199,7 @@ async def test_without_podman_the_scenario_runs_and_the_pane_says_why(monkeypatc
         assert "podman is not installed" in scenario.unavailable["docker"]
         assert set(scenario.unavailable) == {"docker"} and "DOCKER_HOST" not in scenario.env
         monkeypatch.setenv(DSN_ENV, scenario.env[DSN_ENV])
+        assert scenario.health is not None
         app = CockpitApp(demo_profile(tmp_path, scenario.health.url), AwsTarget(),
                          prepare_engines=lambda: scenario.unavailable)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -226,8 +229,10 @@ def test_cockpit_demo_in_tmux_starts_the_engines_and_quitting_stops_them(tmux, t
     postgres = [pid for pid, cmd in started.items() if re.search(r"/postgres -D ", cmd)]
     podman = [pid for pid, cmd in started.items() if "system service" in cmd and "podman" in cmd]
     assert len(postgres) == 1 and len(podman) == 1, started
-    datadir = re.search(r"-D (\S+)", started[postgres[0]]).group(1)
-    storage = re.search(r"--root (\S+)/root", started[podman[0]]).group(1)
+    datadir_match = re.search(r"-D (\S+)", started[postgres[0]])
+    storage_match = re.search(r"--root (\S+)/root", started[podman[0]])
+    assert datadir_match is not None and storage_match is not None, started
+    datadir, storage = datadir_match.group(1), storage_match.group(1)
     conmon = [pid for pid in processes_mentioning(storage) if "conmon" in cmdline(pid)]
     assert len(conmon) == 2  # one per container, outside the cockpit's process tree
     session.send("q")

@@ -19,7 +19,9 @@ def test_demo_runs_live_and_quits_cleanly(tmux, tmp_path: Path) -> None:
              timeout=60, what="alarms and logs on screen")
     screen = session.capture()
     assert "Sentra Scanner" in screen and "Processing duration" in screen
-    port = int(re.search(r"http://127\.0\.0\.1:(\d+)", screen).group(1))
+    emulator = re.search(r"http://127\.0\.0\.1:(\d+)", screen)
+    assert emulator is not None, screen
+    port = int(emulator.group(1))
     assert port_open(port)
     emulators = [pid for pid in descendants(session.pane_pid) if "services.demo.emulator" in cmdline(pid)]
     assert len(emulators) == 1

@@ -45,7 +45,12 @@ def test_logs_are_tailed_exactly_once(podman_service, docker_client) -> None:
     wait_for(lambda: len(engine.logs("ticker")) >= 3, what="first lines")
     seen = list(tail.poll())
     assert 1 <= len(seen) <= 5
-    wait_for(lambda: bool(seen.extend(tail.poll())) or len(seen) >= 25, what="more lines", interval=0.3)
+
+    def more_lines() -> bool:
+        seen.extend(tail.poll())
+        return len(seen) >= 25
+
+    wait_for(more_lines, what="more lines", interval=0.3)
     numbers = [int(line.text.split()[1]) for line in seen]
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))  # no gap, no repeat
     assert all(line.at is not None and line.container == "ticker" for line in seen)
@@ -90,7 +95,8 @@ def test_restart_stop_start_through_the_actions(podman_service, docker_client) -
     restart.run(plan)
     verification = restart.verify(plan)
     assert verification.ok, verification.detail
-    assert engine.inspect("ss-api-1").started_at > before.started_at
+    restarted = engine.inspect("ss-api-1").started_at
+    assert restarted is not None and before.started_at is not None and restarted > before.started_at
 
     stop = Stop.build(engine, "ss-api-1", {"timeout": 1})
     stop_plan = stop.plan()

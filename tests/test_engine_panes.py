@@ -6,6 +6,7 @@ import pytest
 from services.aws.session import AwsTarget
 from services.demo.health_server import HealthServer
 from services.profile import load_profile
+from tests.support.apps import current_screen
 from tests.support.engine_profiles import write_profile
 from tests.support.engines import PG_PASSWORD, run_container
 from tests.support.screen import screen_text
@@ -125,7 +126,8 @@ async def test_restart_through_the_confirmed_action(tmp_path, podman_service, do
 
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), what="the confirmation")
         await pilot.pause()
-        assert app.screen.plan.command == f"docker -H {podman_service.url} restart --time 10 sentrascan-api-1"
+        assert current_screen(app, ConfirmActionScreen).plan.command == (
+            f"docker -H {podman_service.url} restart --time 10 sentrascan-api-1")
         assert "restart --time 10" in screen_text(app)
         container.reload()
         assert container.attrs["State"]["StartedAt"] == started  # nothing ran before the confirmation
@@ -151,7 +153,8 @@ async def test_the_blocking_tree_and_terminating_the_blocker_from_it(tmp_path, p
         await until(pilot, lambda: pane.snapshot is not None and pane.snapshot.blocked == 1, what="the blocked waiter")
         table = pane.table
         holder = table.row_data[str(lock_conflict.holder_pid)]
-        assert holder.idle_in_transaction and table.row_data[str(lock_conflict.waiter_pid)].blocked_by == (lock_conflict.holder_pid,)
+        assert holder.idle_in_transaction
+        assert table.row_data[str(lock_conflict.waiter_pid)].blocked_by == (lock_conflict.holder_pid,)
         assert "1 blocked" in pane.title.status and pane.title.level == "warning"
         table.focus()
         await pilot.press("b")
@@ -168,7 +171,8 @@ async def test_the_blocking_tree_and_terminating_the_blocker_from_it(tmp_path, p
         tree.cursor_line = 0
         await pilot.press("K")
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), what="the confirmation")
-        assert app.screen.plan.command == f"SELECT pg_terminate_backend({lock_conflict.holder_pid});"
+        plan = current_screen(app, ConfirmActionScreen).plan
+        assert plan.command == f"SELECT pg_terminate_backend({lock_conflict.holder_pid});"
         assert app.screen.query_one("#run").disabled  # destructive: nothing until the pid is typed
         await pilot.press(*str(lock_conflict.holder_pid), "enter")
         await until(pilot, lambda: lock_conflict.waiter_done.is_set(), what="the waiter to proceed")

@@ -55,7 +55,9 @@ async def test_every_key_can_be_scrolled_into_view_at_80x24(demo_profile, aws_ta
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
         dashboard = app.screen
         await until(pilot, lambda: dashboard.focused is not None, what="a focused pane")
-        declared = [*CockpitApp.BINDINGS, *DashboardScreen.BINDINGS, *type(dashboard.focused).BINDINGS]
+        focused = dashboard.focused
+        assert focused is not None
+        declared = [*CockpitApp.BINDINGS, *DashboardScreen.BINDINGS, *type(focused).BINDINGS]
         expected = {(app.get_key_display(b), b.description) for b in Binding.make_bindings(declared) if b.description}
         await _help(app, pilot)
         lines = await _scroll_through(app, pilot)

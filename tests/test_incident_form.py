@@ -10,6 +10,7 @@ from textual.widgets import Button, Input
 
 from services.incident.state import fold
 from services.incident.timeline import read_timeline
+from tests.support.apps import cockpit_of
 from tests.support.screen import screen_text
 from tests.support.waiting import until
 from tui.app import CockpitApp
@@ -66,7 +67,7 @@ async def test_enter_opens_then_resolves_and_the_report_stays_reachable(tmp_path
         await pilot.press("enter")
         await until(pilot, lambda: bool(_incidents(timeline)) and _incidents(timeline)[0].resolved is not None,
                     what="resolved")
-        await until(pilot, lambda: app.cockpit.incidents.incident is None, what="the tracker saw it")
+        await until(pilot, lambda: cockpit_of(app).incidents.incident is None, what="the tracker saw it")
 
         form = await _form(app, pilot)  # nothing open: the form to open one, and the last one's report
         await until(pilot, lambda: "Queue backing up" in screen_text(app), what="the last incident named")

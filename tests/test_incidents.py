@@ -1,24 +1,30 @@
 """Incidents: open, work and resolve one in the TUI; the report; a timeline shared through PostgreSQL."""
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from markdown_it import MarkdownIt
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList
 
 from services.incident.report import build_report, render_markdown
 from services.incident.state import current, fold, header_text
 from services.incident.timeline import Timeline, read_timeline
 from tests.support.action_cases import FUNCTION
+from tests.support.apps import ScreenType, cockpit_of, current_screen
 from tests.support.waiting import until, wait_for
 from tui.app import CockpitApp
+from tui.panes.alarms import AlarmsPane
 from tui.screens.confirm_action import ConfirmActionScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.incident import IncidentScreen, NoteScreen
 from tui.screens.timeline import TimelineScreen
+from widgets.cockpit_header import CockpitHeader
 
 COCKPIT = str(Path(sys.executable).with_name("cockpit"))
 
@@ -27,28 +33,28 @@ def _steps(path: Path) -> list[str]:
     return [event["step"] for event in read_timeline(path)] if path.exists() else []
 
 
-async def _modal(app, pilot, kind):
+async def _modal(app: CockpitApp, pilot: Pilot[Any], kind: type[ScreenType]) -> ScreenType:
     await until(pilot, lambda: isinstance(app.screen, kind) and bool(app.screen.query("Input, Button"))
                 and app.screen.focused is not None,
                 what=lambda: f"{kind.__name__} (on {type(app.screen).__name__}; an action flow open: "
-                             f"{bool(app.cockpit.actions and app.cockpit.actions.busy)})")
-    return app.screen
+                             f"{bool(app.cockpit and app.cockpit.actions.busy)})")
+    return current_screen(app, kind)
 
 
-async def _flow_closed(app, pilot, what: str) -> None:
+async def _flow_closed(app: CockpitApp, pilot: Pilot[Any], what: str) -> None:
     """The executor's thread writes "verified"/"undone" before the flow has the outcome; until the
     flow closes it refuses another action or an undo (a toast), so the next step waits for that."""
-    await until(pilot, lambda: not app.cockpit.actions.busy, what=f"the action flow closed after {what}")
+    await until(pilot, lambda: not cockpit_of(app).actions.busy, what=f"the action flow closed after {what}")
 
 
-async def _run_confirmed(app, pilot, action: str, params: dict, timeline: Path) -> None:
+async def _run_confirmed(app: CockpitApp, pilot: Pilot[Any], action: str, params: dict[str, Any], timeline: Path) -> None:
     before = len(_steps(timeline))
     app.start_action(action, FUNCTION, params, ask=False)
     screen = await _modal(app, pilot, ConfirmActionScreen)
     screen.query_one("#run", Button).press()  # not a click: a toast may cover that cell
     await until(pilot, lambda: "verified" in _steps(timeline)[before:], what=f"{action} verified {_steps(timeline)} {app.screen}")
     await _flow_closed(app, pilot, action)
-    assert app.screen is not screen and app.cockpit.actions.history[-1].plan.action_id == action
+    assert app.screen is not screen and cockpit_of(app).actions.history[-1].plan.action_id == action
 
 
 async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_target, sentra, boto, tmp_path) -> None:
@@ -64,16 +70,16 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
         screen.query_one("#services", Input).value = "scanner, results queue"
         screen.query_one("#severity", OptionList).highlighted = 1
         screen.query_one("#open", Button).press()
-        await until(pilot, lambda: app.cockpit.incidents.incident is not None, what="the open incident")
-        header = app.screen.query_one("#header")
+        await until(pilot, lambda: cockpit_of(app).incidents.incident is not None, what="the open incident")
+        header = app.screen.query_one("#header", CockpitHeader)
         await until(pilot, lambda: header.incident.startswith("P2 High · Scanner timing out"), what="header")
         assert "ack due in" in header.incident
         # 2. an alarm fires while the cockpit watches
-        pane_alarms = app.screen.query_one("AlarmsPane")
+        pane_alarms = app.screen.query_one(AlarmsPane)
         await until(pilot, lambda: len(pane_alarms.alarms) == 4, what="alarms")
         boto("cloudwatch").set_alarm_state(AlarmName="sentra-lambda-duration", StateValue="ALARM",
                                            StateReason="Threshold Crossed: 1 datapoint [287412.0]")
-        app.screen.action_refresh_all()
+        current_screen(app, DashboardScreen).action_refresh_all()
         await until(pilot, lambda: "alarm" in _steps(timeline), what="the alarm transition recorded")
         # 3. two actions, the second undone
         await _run_confirmed(app, pilot, "lambda.set-timeout", {"timeout": 600}, timeline)
@@ -97,13 +103,17 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
                 screen.query_one("#resolution", Input).value = "timeout raised to 10 minutes"
             screen.query_one(button, Button).press()
             # "!" again before this screen has gone would land on it, and the wait above would find it
-            await until(pilot, lambda closing=screen: app.screen is not closing,
-                        what=f"the incident screen closed by {button}")
-        await until(pilot, lambda: app.cockpit.incidents.incident is None, what="resolved")
+
+            def closed(closing: IncidentScreen = screen) -> bool:
+                return app.screen is not closing
+
+            await until(pilot, closed, what=f"the incident screen closed by {button}")
+        await until(pilot, lambda: cockpit_of(app).incidents.incident is None, what="resolved")
         await until(pilot, lambda: header.incident == "", what="the header cleared")
     incidents = fold(read_timeline(timeline))
     assert len(incidents) == 1 and incidents[0].resolved and incidents[0].acknowledged
-    result = subprocess.run([COCKPIT, "report", str(timeline)], capture_output=True, text=True, timeout=60)
+    result = await asyncio.to_thread(subprocess.run, [COCKPIT, "report", str(timeline)], capture_output=True, text=True,
+                                     timeout=60)
     assert result.returncode == 0, result.stderr
     tokens = MarkdownIt("commonmark").enable("table").parse(result.stdout)
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
@@ -115,12 +125,13 @@ async def test_a_scripted_incident_gives_a_report_in_order(demo_profile, aws_tar
     order = ["Incident opened by", "Alarm sentra-lambda-duration OK → ALARM", "confirmed lambda.set-timeout",
              "confirmed lambda.set-memory", "Undone: undid lambda.set-memory", "Note (", "Acknowledged by", "Resolved by"]
     positions = [timeline_items.find(text) for text in order]
-    assert -1 not in positions, list(zip(order, positions))
+    assert -1 not in positions, list(zip(order, positions, strict=True))
     assert positions == sorted(positions)
     assert "| lambda.set-timeout | customer-sentra-scanner | timeout: 300 → 600 | verified |" in result.stdout
     assert "(undo of lambda.set-memory)" in result.stdout
     assert "- **Severity**: P2 (High)" in result.stdout and "_To be completed:" in result.stdout
-    as_json = subprocess.run([COCKPIT, "report", str(timeline), "--format", "json"], capture_output=True, text=True)
+    as_json = await asyncio.to_thread(subprocess.run, [COCKPIT, "report", str(timeline), "--format", "json"],
+                                      capture_output=True, text=True)
     assert '"title": "Scanner timing out"' in as_json.stdout
 
 
@@ -161,17 +172,19 @@ async def test_two_cockpits_share_an_incident_through_postgres(demo_profile, aws
         note.query_one(Input).value = "alice: restarting nothing yet"
         await pilot.press("enter")
         # The other responder: another process, another file, the same store.
-        bob = subprocess.run([COCKPIT, "note", "--profile", str(profile_file), "--timeline", str(tmp_path / "bob.jsonl"),
-                              "bob: queue depth is falling"], capture_output=True, text=True, timeout=60,
-                             env={**os.environ, "LOGNAME": "bob", "USER": "bob"})
+        bob = await asyncio.to_thread(  # in a thread: the app keeps running meanwhile
+            subprocess.run, [COCKPIT, "note", "--profile", str(profile_file), "--timeline", str(tmp_path / "bob.jsonl"),
+                             "bob: queue depth is falling"], capture_output=True, text=True, timeout=60,
+            env={**os.environ, "LOGNAME": "bob", "USER": "bob"})
         assert bob.returncode == 0, bob.stderr
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, TimelineScreen), what="the timeline screen")
+        timeline_screen = current_screen(app, TimelineScreen)
         await until(pilot, lambda: {"alice: restarting nothing yet", "bob: queue depth is falling"}
-                    <= {e.get("detail") for e in app.screen.events}, what="both notes on alice's screen")
-        operators = {e["operator"] for e in app.screen.events if e.get("step") == "note"}
+                    <= {e.get("detail") for e in timeline_screen.events}, what="both notes on alice's screen")
+        operators = {e["operator"] for e in timeline_screen.events if e.get("step") == "note"}
         assert "bob" in operators and len(operators) == 2
-        assert app.screen.shared
+        assert timeline_screen.shared
     # Bob's side reads alice's note from the store too.
     from services.incident.timeline_store import PostgresTimelineStore
 

@@ -1,9 +1,13 @@
 """Insights keys at 80×24: Tab leaves the editor, one esc leaves the screen, the history survives (Keys 11)."""
 from __future__ import annotations
 
-import pytest
-from textual.widgets import OptionList
+from typing import Any
 
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList
+
+from tests.support.apps import current_screen
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
@@ -13,12 +17,12 @@ from widgets.query_editor import QueryEditor
 FOCUS_ORDER = ["query", "groups", "range", "results", "saved", "history"]
 
 
-async def _open(app: CockpitApp, pilot) -> InsightsScreen:
+async def _open(app: CockpitApp, pilot: Pilot[Any]) -> InsightsScreen:
     await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.session is not None,
                 what="dashboard")
     await pilot.press("i")
     await until(pilot, lambda: isinstance(app.screen, InsightsScreen), what="insights screen")
-    return app.screen
+    return current_screen(app, InsightsScreen)
 
 
 def _focused(app: CockpitApp) -> str | None:
@@ -84,8 +88,11 @@ async def test_footer_keys_work_from_every_part_of_the_screen(demo_profile, aws_
         for count, where in enumerate(FOCUS_ORDER, start=1):
             screen.query_one(f"#{where}").focus()
             await pilot.press("ctrl+r")
-            await until(pilot, lambda count=count: len(screen.runs) == count and screen.runs[-1].status == "Complete",
-                        what=f"ctrl+r from #{where}")
+
+            def ran(count: int = count) -> bool:
+                return len(screen.runs) == count and screen.runs[-1].status == "Complete"
+
+            await until(pilot, ran, what=f"ctrl+r from #{where}")
             await pilot.press("ctrl+o")
             await until(pilot, lambda: len(list(tmp_path.glob("insights-*.csv"))) >= 1, what=f"ctrl+o from #{where}")
         # enter in the range field runs too (the form's submit)
@@ -111,7 +118,7 @@ async def test_history_and_draft_survive_closing_the_screen(demo_profile, aws_ta
         assert [run.query for run in reopened.runs] == ["fields @timestamp, @message | limit 7"]
         assert reopened.runs[0].status == "Complete" and reopened.runs[0].rows == 7
         assert reopened.query_one(QueryEditor).text == "fields @message | limit 3"
-        assert reopened.query_one("#results").row_count == 7  # the last result is still there
+        assert reopened.query_one("#results", DataTable).row_count == 7  # the last result is still there
         history.focus()
         await pilot.press("enter")  # re-run the first query from the history
         await until(pilot, lambda: len(reopened.runs) == 2 and reopened.runs[1].status == "Complete", what="re-run")

@@ -7,6 +7,7 @@ import pytest
 from textual.widgets import Static
 
 from services.aws.insights import InsightsClient, output_fields
+from tests.support.apps import current_screen
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
@@ -67,7 +68,7 @@ async def test_the_screen_says_the_endpoint_did_not_run_the_query(demo_profile, 
                     what="dashboard")
         await pilot.press("i")
         await until(pilot, lambda: isinstance(app.screen, InsightsScreen), what="insights screen")
-        screen = app.screen
+        screen = current_screen(app, InsightsScreen)
         title = screen.query_one("#insights-title", PaneTitle)
         screen.query_one(QueryEditor).load_text("stats count(*) by bin(5m)")
         await pilot.press("ctrl+r")

@@ -5,6 +5,7 @@ A key shown on screen works from where it is shown: ``a`` lands on the most urge
 """
 from __future__ import annotations
 
+from tests.support.apps import current_screen
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.logs import LogsPane
@@ -21,23 +22,16 @@ SIZE = (80, 24)
 
 async def _dashboard(app: CockpitApp, pilot) -> DashboardScreen:
     await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
-    return app.screen
+    return current_screen(app, DashboardScreen)
 
 
 def highlighted_tiles(app: CockpitApp) -> list[str]:
     """The tiles whose label is drawn reversed on screen (what a person sees as highlighted)."""
-    strips = app.screen._compositor.render_strips()
     shown: list[str] = []
     for tile in app.screen.query(MetricTile):
-        region = tile.content_region
-        x = 0
-        for segment in strips[region.y]:
-            end = x + len(segment.text)
-            inside = end > region.x and x < region.right
-            if inside and segment.text.strip() and segment.style is not None and segment.style.reverse:
-                shown.append(tile.metric_id)
-                break
-            x = end
+        label_row = tile.render_line(0)  # the Line API's public entry: the row as the terminal gets it
+        if any(segment.text.strip() and segment.style is not None and segment.style.reverse for segment in label_row):
+            shown.append(tile.metric_id)
     return shown
 
 
@@ -55,7 +49,7 @@ async def test_a_then_enter_opens_the_alarm_on_top_now(demo_profile, aws_target,
         assert table.has_focus and table.selected_name == last != first
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AlarmDetailScreen), what="the alarm's detail")
-        assert app.screen.alarm.name == last
+        assert current_screen(app, AlarmDetailScreen).alarm.name == last
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen and table.has_focus, what="back on the table")
         # With the table focused the cursor follows its alarm as another one goes to the top.
@@ -102,7 +96,8 @@ async def test_exactly_one_tile_is_highlighted_and_enter_opens_it(demo_profile, 
             assert highlighted_tiles(app) == [focused.metric_id], f"after {key}"
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MetricDetailScreen), what="the detail")
-        assert app.screen.spec.id == focused.metric_id == "invocations"
+        assert isinstance(focused, MetricTile)
+        assert current_screen(app, MetricDetailScreen).spec.id == focused.metric_id == "invocations"
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen, what="back")
         await pilot.pause()

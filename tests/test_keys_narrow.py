@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.support.apps import current_screen
 from tests.support.screen import screen_text
 from tests.support.waiting import until
 from tui.app import CockpitApp
@@ -18,7 +19,7 @@ from widgets.log_format import compact_runtime_line
 
 async def _ready(app: CockpitApp, pilot) -> DashboardScreen:
     await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
-    screen = app.screen
+    screen = current_screen(app, DashboardScreen)
     table, logs = screen.query_one(AlarmTable), screen.query_one(LogsPane)
     await until(pilot, lambda: len(table.rows_shown) == 4 and logs.tail.line_count > 20, what="alarms and logs")
     await pilot.pause()

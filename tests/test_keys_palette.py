@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, OptionList
 
 from services.aws.session import AwsTarget
 from services.profile import load_profile
+from tests.support.apps import current_screen
 from tests.support.screen import screen_text
 from tests.support.waiting import until
 from tui.app import CockpitApp
@@ -172,5 +173,5 @@ async def test_the_form_fits_at_80x24_and_an_error_focuses_the_field_it_names(de
         app.start_action("alarm.set-state", "sentra-lambda-duration", {"state": "BROKEN"}, ask=False)
         await until(pilot, lambda: isinstance(app.screen, ActionParamsScreen) and bool(app.screen.error)
                     and app.screen.focused is not None, what="the form with the error")
-        assert "state" in app.screen.error
+        assert "state" in current_screen(app, ActionParamsScreen).error
         assert app.screen.focused is app.screen.query_one("#param-state", Input)

@@ -13,6 +13,7 @@ import pytest
 from services.aws.session import AwsTarget
 from services.demo.health_server import HealthServer
 from services.profile import load_profile
+from tests.support.apps import current_screen
 from tests.support.screen import screen_text
 from tests.support.waiting import until
 from tui.app import CockpitApp
@@ -67,7 +68,7 @@ async def test_b_from_the_dashboard_opens_the_tree_on_the_first_blocker(tmp_path
         await pilot.press(verb)
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), what="the confirmation")
         function = "pg_terminate_backend" if verb == "K" else "pg_cancel_backend"
-        assert app.screen.plan.command == f"SELECT {function}({lock_conflict.holder_pid});"
+        assert current_screen(app, ConfirmActionScreen).plan.command == f"SELECT {function}({lock_conflict.holder_pid});"
 
 
 async def test_the_database_screens_keys_work_from_where_they_are_shown(tmp_path, pg_dsn, lock_conflict,
@@ -86,10 +87,12 @@ async def test_the_database_screens_keys_work_from_where_they_are_shown(tmp_path
         database.query_one("#dead-tuples").focus()  # K is shown in the tree's title, not only on the tree
         await pilot.press("K")
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), what="the confirmation")
-        assert app.screen.plan.command == f"SELECT pg_terminate_backend({lock_conflict.holder_pid});"
+        terminate = current_screen(app, ConfirmActionScreen).plan
+        assert terminate.command == f"SELECT pg_terminate_backend({lock_conflict.holder_pid});"
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is database, what="back on the database screen")
         tree.focus()
         await pilot.press("v")
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen), what="the vacuum plan")
-        assert app.screen.plan.action_id == "postgres.vacuum" and "VACUUM" in app.screen.plan.command
+        vacuum = current_screen(app, ConfirmActionScreen).plan
+        assert vacuum.action_id == "postgres.vacuum" and "VACUUM" in vacuum.command

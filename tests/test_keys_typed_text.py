@@ -9,6 +9,7 @@ from textual.keys import _character_to_key
 from textual.widgets import Input
 
 from services.profile import Profile
+from tests.support.apps import current_screen, notified, recording
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
@@ -28,12 +29,12 @@ def burst(app: CockpitApp, keys: str) -> None:
         key = char if char.isalnum() else _character_to_key(char)
         event = events.Key(key, char)
         event.set_sender(app)
-        app._driver.send_message(event)
+        app.post_message(event)  # as a driver does: queued, handled in order
 
 
 async def _dashboard(app: CockpitApp, pilot) -> DashboardScreen:
     await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
-    return app.screen
+    return current_screen(app, DashboardScreen)
 
 
 @pytest.mark.parametrize(("focus", "kind"), [("m", MetricTile), ("a", AlarmTable), ("f", LogTail)])
@@ -52,18 +53,19 @@ async def test_slash_from_any_focus_opens_the_logs_filter_and_typing_stays_text(
         await pilot.pause()
         assert app.screen is screen and len(app.screen_stack) == 2  # the default screen, the dashboard
         assert app.is_running and prompt.value == TYPED
-        assert screen.query_one(LogTail).filter.text == TYPED
+        line_filter = screen.query_one(LogTail).filter
+        assert line_filter is not None and line_filter.text == TYPED
         await pilot.press("escape")
         assert isinstance(app.focused, LogTail) and screen.query_one(LogTail).filter is None
 
 
 async def test_slash_without_a_log_pane_says_so(demo_profile, aws_target, sentra) -> None:
     profile: Profile = demo_profile.model_copy(update={"logs": []})
-    app = CockpitApp(profile, aws_target)
+    app = recording(CockpitApp)(profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _dashboard(app, pilot)
         await pilot.press("slash")
-        await until(pilot, lambda: any("no log pane to filter" in n.message for n in app._notifications), what="the notice")
+        await until(pilot, lambda: any("no log pane to filter" in text for text in notified(app)), what="the notice")
         assert app.screen is screen
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from services.aws.log_tail import FilterLogEventsTail
 
@@ -34,8 +35,12 @@ def test_each_event_once_including_late_ones_new_streams_and_pages(aws_session, 
     _put(logs, "b", [(now - 2000 + i, f"burst-{i}") for i in range(250)])
     seen_pages: list[int] = []
     client = aws_session.client("logs")
-    client.meta.events.register("provide-client-params.logs.FilterLogEvents",
-                                lambda params, **_: params.update(limit=100) or seen_pages.append(1))
+
+    def small_pages(params: dict[str, Any], **_: Any) -> None:
+        params.update(limit=100)
+        seen_pages.append(1)
+
+    client.meta.events.register("provide-client-params.logs.FilterLogEvents", small_pages)
     burst = tail.poll()
     assert [event.message for event in burst] == [f"burst-{i}" for i in range(250)]
     assert len(seen_pages) >= 3

@@ -82,7 +82,7 @@ async def test_filter_substring_and_regex_with_highlight() -> None:
         await pilot.pause()
         row = tail.render_line(0)
         highlighted = [segment for segment in row if segment.text.lower() == "timeout"]
-        assert highlighted and highlighted[0].style.bgcolor is not None
+        assert highlighted and highlighted[0].style is not None and highlighted[0].style.bgcolor is not None
         tail.set_filter(r"line [0-4]$", regex=True)
         assert [line.message for line in tail.shown_lines] == [f"line {i}" for i in range(5)]
         tail.append(_lines(1, start=3, text="line"))  # new lines are checked as they arrive

@@ -5,6 +5,7 @@ import time
 
 from services.profile import CockpitSettings, LogSpec, Profile
 from services.profile.model import SystemSpec
+from tests.support.apps import current_screen
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.panes.logs import LogsPane
@@ -45,7 +46,7 @@ async def test_filter_as_you_type_regex_and_escape(aws_target, boto) -> None:
     _seed(boto)
     app = CockpitApp(_profile(), aws_target)
     async with app.run_test(size=(120, 30)) as pilot:
-        pane, tail, title = await _pane(app, pilot)
+        _, tail, title = await _pane(app, pilot)
         await pilot.press("f", "slash", "E", "R", "R")
         assert tail.shown_count == 2 and "filter 'ERR': 2 of 6" in title.status
         await pilot.press("ctrl+r")  # regex mode
@@ -63,7 +64,7 @@ async def test_server_filter_jump_save_expand(aws_target, boto, tmp_path, monkey
     _seed(boto)
     app = CockpitApp(_profile(), aws_target)
     async with app.run_test(size=(120, 30)) as pilot:
-        pane, tail, title = await _pane(app, pilot)
+        _, tail, title = await _pane(app, pilot)
         tail.focus()
         await pilot.press("t", *"-1m", "enter")  # the seeded lines start a minute ago
         assert tail.cursor is not None and not tail.following
@@ -73,7 +74,7 @@ async def test_server_filter_jump_save_expand(aws_target, boto, tmp_path, monkey
         assert len(saved) == 6 and [API, "s", "[ERROR] db down"] in [line.split("\t")[1:] for line in saved]
         await pilot.press("end", "enter")
         await until(pilot, lambda: isinstance(app.screen, LogRecordScreen), what="the record")
-        assert app.screen.fields["group"] in (API, WORKER)
+        assert current_screen(app, LogRecordScreen).fields["group"] in (API, WORKER)
         await pilot.press("escape")
         await pilot.press("F", *"ERROR", "enter")
         await until(pilot, lambda: tail.line_count == 2, what="the server-filtered tail")
@@ -89,7 +90,7 @@ async def test_add_a_group_from_the_list_and_complete_mode(aws_target, boto) -> 
         tail.focus()
         await pilot.press("g")
         await until(pilot, lambda: isinstance(app.screen, LogGroupPicker) and app.screen.groups, what="the groups")
-        assert app.screen.groups == [EXTRA]  # the tailed ones are not offered
+        assert current_screen(app, LogGroupPicker).groups == [EXTRA]  # the tailed ones are not offered
         await pilot.press(*"batch", "enter")
         await until(pilot, lambda: any(line.message == "extra line" for line in tail.lines), what="the added group")
         assert tail.line_count == 7 and "extra-batch" in title.status

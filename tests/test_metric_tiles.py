@@ -73,13 +73,13 @@ async def test_a_new_value_repaints_only_the_cells_that_changed() -> None:
         tile.reading = tile.reading  # equal: nothing at all
         assert tile.repainted == []
         reading = tile.reading
-        tile.reading = replace(reading, value_text="7.2%", history=reading.history[:-1] + (7.2,))
+        tile.reading = replace(reading, value_text="7.2%", history=(*reading.history[:-1], 7.2))
         rows = {row for row, _, _ in tile.repainted}
         assert rows == {1}  # the value row; the sparkline's last bar is as tall as before
         assert all(last - first < 8 for _, first, last in tile.repainted)
         await pilot.pause()
         assert "7.2%" in screen_text(app)
-        tile.reading = replace(reading, value_text="11.0%", band="critical", history=reading.history[:-1] + (11.0,))
+        tile.reading = replace(reading, value_text="11.0%", band="critical", history=(*reading.history[:-1], 11.0))
         assert {row for row, _, _ in tile.repainted} == {0, 1, 2}  # the band's mark, the value, the last bar
         width = tile.size.width
         assert all(last - first < width - 1 for row, first, last in tile.repainted if row == 2)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from services.profile import MetricSpec, Profile
+from tests.support.apps import current_screen
 from tests.support.screen import screen_text
 from tests.support.waiting import until, wait_for
 from tui.app import CockpitApp
@@ -24,7 +25,7 @@ from widgets.pane_title import PaneTitle
 
 async def _dashboard(app: CockpitApp, pilot) -> DashboardScreen:
     await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
-    return app.screen
+    return current_screen(app, DashboardScreen)
 
 
 async def _alarms_shown(pilot, screen: DashboardScreen, count: int = 4) -> AlarmTable:
@@ -63,7 +64,7 @@ async def test_enter_on_a_tile_opens_its_chart_figures_and_alarms(demo_profile, 
         tile.focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MetricDetailScreen), what="the detail screen")
-        detail = app.screen
+        detail = current_screen(app, AlarmDetailScreen)
         await until(pilot, lambda: "p99" in screen_text(app), what="the figures")
         text = screen_text(app)
         for label in ("min", "avg", "max", "p50", "p90", "Processing duration", "AWS/Lambda/Duration Maximum"):
@@ -135,13 +136,13 @@ async def test_from_an_alarm_to_its_tile_its_playbook_and_its_history(demo_profi
         assert app.focused is screen.query_one("#tile-duration", MetricTile)
         await pilot.press("a", "p")
         await until(pilot, lambda: isinstance(app.screen, PlaybookScreen), what="the playbook")
-        assert app.screen.playbook.id == "lambda_timeouts"
+        assert current_screen(app, PlaybookScreen).playbook.id == "lambda_timeouts"
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="back")
         table.focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, AlarmDetailScreen), what="the alarm's detail")
-        detail = app.screen
+        detail = current_screen(app, AlarmDetailScreen)
         await until(pilot, lambda: "not supported" in detail.history_note, timeout=40, what="history's verdict")
         text = screen_text(app)
         assert "history: not supported by this endpoint" in text

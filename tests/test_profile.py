@@ -45,12 +45,15 @@ CASES = {
                       r"profile.toml:49: metrics\[1\] \(id 'errors'\)\.hiden: unknown field 'hiden' \(expected one of: .*hidden"),
     "wrong type": (BAD.replace('period = 300', 'period = "five minutes"'),
                    r"profile.toml:\d+: metrics\[4\] \(id 'sqs_failures'\)\.period: .*integer.*got 'five minutes'"),
-    "missing required": (BAD.replace('name = "Sentra Scanner"', 'title = "Sentra"'), r"profile.toml:\d+: system\.name: required field is missing"),
+    "missing required": (BAD.replace('name = "Sentra Scanner"', 'title = "Sentra"'),
+                         r"profile.toml:\d+: system\.name: required field is missing"),
     "threshold not a number": (BAD.replace('alert = 5\n', 'alert = "high"\n'),
                                r"profile.toml:65: metrics\[3\] \(id 'error_rate'\)\.alert: .*number.*got 'high'"),
-    "expression naming unknown ids": (BAD.replace('100 * errors / invocations', '100 * errs / invocations'),
-                                      r"profile.toml:63: metrics\[3\] \(id 'error_rate'\)\.expression: names unknown metric id\(s\) errs"),
-    "duplicate ids": (BAD.replace('id = "invocations"', 'id = "errors"'), r"metrics\[2\] \(id 'errors'\)\.id: duplicate metric id 'errors'"),
+    "expression naming unknown ids": (
+        BAD.replace('100 * errors / invocations', '100 * errs / invocations'),
+        r"profile.toml:63: metrics\[3\] \(id 'error_rate'\)\.expression: names unknown metric id\(s\) errs"),
+    "duplicate ids": (BAD.replace('id = "invocations"', 'id = "errors"'),
+                      r"metrics\[2\] \(id 'errors'\)\.id: duplicate metric id 'errors'"),
 }
 
 

@@ -158,7 +158,8 @@ def test_every_command_refuses_the_profile_with_exit_2_and_the_line(command: lis
     cockpit = Path(sys.executable).with_name("cockpit")
     argv = [str(cockpit), *command, "--profile", str(bad), "--log", str(tmp_path / "log")]
     if command[0] == "plan":
-        argv.remove("--log"), argv.remove(str(tmp_path / "log"))
+        argv.remove("--log")
+        argv.remove(str(tmp_path / "log"))
     result = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert result.returncode == 2, result.stderr[-800:]
     assert (f"{bad}:161: playbooks[0] (id 'lambda_timeouts').resolution[0].action: unknown action "

@@ -89,7 +89,7 @@ async def test_each_fault_is_one_clear_line_with_backoff_then_heals_by_itself(
         # Backoff: the same source's successive waits grow (2, 4, 8 s ± 20 %).
         await until(pilot, lambda: sum(m.source == "alarms" for m in failures) >= 2, timeout=60, what="a second failure")
         waits = [m.retry_in for m in failures if m.source == "alarms"]
-        assert waits[1] > waits[0], waits
+        assert waits[0] is not None and waits[1] is not None and waits[1] > waits[0], waits
         assert sum(proxy.faulted.values()) > 0
         proxy.clear()
         await until(pilot, lambda: _healthy(app), timeout=60, what="every pane healed without a key press")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.apps import current_screen
 from tests.support.paths import COCKPIT
 from tests.support.processes import cmdline, descendants
 from tests.support.waiting import until, wait_for
@@ -32,7 +33,7 @@ async def test_a_worker_bug_is_shown_in_its_pane_logged_with_its_traceback_and_t
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.metrics_source is not None,
                         what="metrics connected")
-            screen = app.screen
+            screen = current_screen(app, DashboardScreen)
 
             def broken(*args, **kwargs):
                 raise RuntimeError("boom: a bug in the metrics source")

@@ -71,7 +71,9 @@ def test_text_aligns_fields_and_marks_findings(moto, boto, tmp_path: Path) -> No
     lines = result.stdout.splitlines()
     assert lines[0] == "alerts_queue  sqs mantissa-alerts  exists"
     field_lines = [line for line in lines[1:] if not line.startswith(("  WARN", "  FAIL", "  ok  ", "   "))]
-    value_columns = {re.match(r"  \S.*?\S {2,}(?=\S)", line).end() for line in field_lines}
+    value_starts = [re.match(r"  \S.*?\S {2,}(?=\S)", line) for line in field_lines]
+    assert all(value_starts), field_lines  # every field line has a label, then a value
+    value_columns = {start.end() for start in value_starts if start}
     assert len(value_columns) == 1  # every value starts in the same column
     assert "  Messages" in result.stdout and "1 visible, 0 in flight, 0 delayed" in result.stdout
     assert any(line.startswith("  WARN  no dead-letter queue") for line in lines)

@@ -6,6 +6,7 @@ import json
 from services.aws.resources import read_resource
 from services.aws.resources.dashboard import metric_rows
 from services.profile.resources import ResourceSpec
+from tests.support.readings import field_of
 
 SPEC = ResourceSpec(id="board", type="dashboard", name="SentraScanner")
 BODY = {"widgets": [
@@ -13,7 +14,8 @@ BODY = {"widgets": [
         ["AWS/Lambda", "Errors", "FunctionName", "sentra-scanner"],
         [".", "Invocations", ".", "."],
         [{"expression": "100 * m1 / m2", "label": "Error rate"}]]}},
-    {"type": "log", "properties": {"title": "Errors", "query": "SOURCE '/aws/lambda/sentra-scanner'\n| filter @message like /ERROR/"}},
+    {"type": "log", "properties": {"title": "Errors",
+                                   "query": "SOURCE '/aws/lambda/sentra-scanner'\n| filter @message like /ERROR/"}},
     {"type": "alarm", "properties": {"title": "Alarms", "alarms": [
         "arn:aws:cloudwatch:us-east-1:123456789012:alarm:sentra-lambda-errors"]}},
     {"type": "metric", "properties": {"metrics": []}},
@@ -26,7 +28,7 @@ def test_widgets_titles_and_metrics(boto, aws_session) -> None:
 
     reading = read_resource(aws_session, SPEC)
 
-    widgets = reading.field("Widgets")
+    widgets = field_of(reading, "Widgets")
     assert widgets.value == "5 (1 alarm, 1 log, 2 metric, 1 text)"
     assert widgets.detail == (
         ("metric 'Lambda': AWS/Lambda Errors FunctionName=sentra-scanner; AWS/Lambda Invocations "

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from services.aws.resources import read_resource
 from services.aws.resources.dynamodb_table import read_dynamodb
 from services.profile.resources import ResourceSpec
+from tests.support.readings import field_of
 
 SPEC = ResourceSpec(id="alert_table", type="dynamodb", name="mantissa-log-alerts")
 
@@ -28,12 +29,12 @@ def test_on_demand_table_with_pitr_and_a_backup(boto, aws_session) -> None:
     reading = read_resource(aws_session, SPEC)
 
     assert reading.status == "ACTIVE"
-    assert reading.field("Billing mode").value == "on demand (PAY_PER_REQUEST)"
+    assert field_of(reading, "Billing mode").value == "on demand (PAY_PER_REQUEST)"
     described = dynamodb.describe_table(TableName="mantissa-log-alerts")["Table"]
-    assert reading.field("Items").value.startswith(f"{described['ItemCount']} ")
-    assert reading.field("Keys").value == "alert_id (HASH)"
-    assert reading.field("Point-in-time recovery").value.startswith("enabled")
-    backups = reading.field("Backups")
+    assert field_of(reading, "Items").value.startswith(f"{described['ItemCount']} ")
+    assert field_of(reading, "Keys").value == "alert_id (HASH)"
+    assert field_of(reading, "Point-in-time recovery").value.startswith("enabled")
+    backups = field_of(reading, "Backups")
     assert backups.value == "1" and backups.detail[0].startswith("mantissa-log-state-20261201  AVAILABLE")
     assert reading.level == "ok"
     assert next(f.text for f in reading.findings if f.level == "ok").startswith("newest backup mantissa-log-state-20261201")
@@ -42,9 +43,9 @@ def test_on_demand_table_with_pitr_and_a_backup(boto, aws_session) -> None:
 def test_provisioned_table_without_pitr_or_backups_warns(boto, aws_session) -> None:
     create_table(boto, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 2})
     reading = read_resource(aws_session, SPEC)
-    assert reading.field("Billing mode").value == "provisioned: 5 read, 2 write capacity units"
-    assert reading.field("Point-in-time recovery").value == "disabled"
-    assert reading.field("Backups").value == "none"
+    assert field_of(reading, "Billing mode").value == "provisioned: 5 read, 2 write capacity units"
+    assert field_of(reading, "Point-in-time recovery").value == "disabled"
+    assert field_of(reading, "Backups").value == "none"
     warnings = [f.text for f in reading.findings if f.level == "warn"]
     assert "point-in-time recovery is off: no restore to a moment before the incident" in warnings
     assert "no on-demand backups" in warnings

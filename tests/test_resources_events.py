@@ -6,6 +6,7 @@ import json
 from services.aws.resources import read_resource
 from services.profile.resources import ResourceSpec
 from tests.support.lambda_functions import make_function
+from tests.support.readings import field_of
 
 SPEC = ResourceSpec(id="detection_schedule", type="events-rule", name="mantissa-detection-schedule")
 EVENTS_TRUST = {"Version": "2012-10-17", "Statement": [
@@ -43,8 +44,8 @@ def test_lambda_targets_with_and_without_the_rules_permission(boto, aws_session)
     reading = read_resource(aws_session, SPEC)
 
     assert reading.status == "ENABLED"
-    assert reading.field("Schedule").value == "rate(5 minutes)"
-    assert reading.field("Targets").value == "4"
+    assert field_of(reading, "Schedule").value == "rate(5 minutes)"
+    assert field_of(reading, "Targets").value == "4"
     targets = by_target(reading)
     assert targets["detect"][0] == "ok" and "may invoke (allowed by the lambda resource policy, statement schedule)" \
         in targets["detect"][1]
@@ -78,8 +79,9 @@ def test_a_target_through_a_role_is_checked_by_its_trust_and_policies(boto, aws_
     iam = boto("iam")
     role = iam.create_role(RoleName="events-to-states", AssumeRolePolicyDocument=json.dumps(EVENTS_TRUST))["Role"]
     machine = "arn:aws:states:us-east-1:123456789012:stateMachine:remediate"
-    iam.put_role_policy(RoleName="events-to-states", PolicyName="start", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "Start", "Effect": "Allow", "Action": "states:StartExecution", "Resource": machine}]}))
+    iam.put_role_policy(RoleName="events-to-states", PolicyName="start", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "Start", "Effect": "Allow", "Action": "states:StartExecution", "Resource": machine}]}))
     untrusted = iam.create_role(RoleName="lambda-only", AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                         "Action": "sts:AssumeRole"}]}))["Role"]
@@ -95,7 +97,7 @@ def test_a_target_through_a_role_is_checked_by_its_trust_and_policies(boto, aws_
                                          "inline policy start, statement Start"))
     assert targets["other-machine"][0] == "fail" and "no statement grants it" in targets["other-machine"][1]
     assert targets["untrusted"][0] == "fail" and "may not assume the role lambda-only" in targets["untrusted"][1]
-    assert any(line.endswith(f"(role {role['Arn']})") for line in reading.field("Targets").detail)
+    assert any(line.endswith(f"(role {role['Arn']})") for line in field_of(reading, "Targets").detail)
 
 
 def test_a_disabled_rule_without_targets_fails_twice(boto, aws_session) -> None:

@@ -5,6 +5,7 @@ import json
 
 from services.aws.resources import read_resource
 from services.profile.resources import ResourceSpec
+from tests.support.readings import field_of
 
 TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
@@ -38,17 +39,17 @@ def test_trust_policies_and_each_need_judged_locally(boto, aws_session) -> None:
     reading = read_resource(aws_session, ResourceSpec(id="detection_role", type="iam-role",
                                                       name="mantissa-detection-role", needs=NEEDS))
     assert reading.status == "exists"
-    assert reading.field("Trust").value == "Service lambda.amazonaws.com"
-    assert reading.field("Inline policies").value == "read-rules"
-    inline = reading.field("Inline policies").detail
+    assert field_of(reading, "Trust").value == "Service lambda.amazonaws.com"
+    assert field_of(reading, "Inline policies").value == "read-rules"
+    inline = field_of(reading, "Inline policies").detail
     assert inline == ("read-rules: 1 statement (1 Allow)",
                       "  ReadRules: Allow s3:GetObject, s3:GetObjectVersion on arn:aws:s3:::mantissa-rules/*")
-    assert sorted(reading.field("Attached policies").value.split(", ")) == ["dynamodb-writer", "mantissa-queries"]
-    attached = reading.field("Attached policies").detail
+    assert sorted(field_of(reading, "Attached policies").value.split(", ")) == ["dynamodb-writer", "mantissa-queries"]
+    attached = field_of(reading, "Attached policies").detail
     assert "mantissa-queries: 2 statements (1 Allow, 1 Deny)" in attached
     assert "  NoAlertWrites: Deny dynamodb:PutItem on *" in attached
     # moto has no iam:SimulatePrincipalPolicy: the reading says the local evaluation ran
-    assert reading.field("Permission checks").value == (
+    assert field_of(reading, "Permission checks").value == (
         "4, by the role's policies, evaluated here (iam:SimulatePrincipalPolicy: not supported by this endpoint)")
     checks = [(f.level, f.text) for f in reading.findings]
     assert checks == [
@@ -70,7 +71,7 @@ def test_a_permissions_boundary_limits_what_the_policies_grant(boto, aws_session
         {"Effect": "Allow", "Action": "*", "Resource": "*"}))
     reading = read_resource(aws_session, ResourceSpec(id="r", type="iam-role", name="bounded", needs=[
         "s3:GetObject arn:aws:s3:::b/k", "sqs:SendMessage arn:aws:sqs:us-east-1:123456789012:q"]))
-    assert reading.field("Permissions boundary").value == "only-s3"
+    assert field_of(reading, "Permissions boundary").value == "only-s3"
     levels = [(f.level, f.text.split(": ", 1)[1]) for f in reading.findings]
     assert levels == [("ok", "allowed by inline policy everything, statement #1"),
                       ("fail", "denied: permissions boundary only-s3 does not allow it")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.aws.resources import read_resource
 from services.profile.resources import ResourceSpec
+from tests.support.readings import field_of
 
 SPEC = ResourceSpec(id="graph", type="rds-cluster", name="cloud-remediator-neptune-prod")
 
@@ -28,26 +29,26 @@ def test_a_neptune_cluster_with_two_instances(boto, aws_session) -> None:
     reading = read_resource(aws_session, SPEC)
 
     assert reading.status == described["Status"] == "available"
-    assert reading.field("Engine").value.startswith("neptune")
-    instances = reading.field("Instances")
+    assert field_of(reading, "Engine").value.startswith("neptune")
+    instances = field_of(reading, "Instances")
     assert instances.value == "2 (1 writer)"
     assert [line.split(":")[0] for line in instances.detail] == ["neptune-0", "neptune-1"]
     assert "writer, db.r5.large, available" in instances.detail[0] and "reader" in instances.detail[1]
-    assert reading.field("Writer endpoint").value.startswith(described["Endpoint"])
-    assert reading.field("Reader endpoint").value.startswith(described["ReaderEndpoint"])
+    assert field_of(reading, "Writer endpoint").value.startswith(described["Endpoint"])
+    assert field_of(reading, "Reader endpoint").value.startswith(described["ReaderEndpoint"])
     # moto has no DescribeDBClusterEndpoints: only that field says so
-    assert reading.field("Custom endpoints").value == "not supported by this endpoint"
-    group = reading.field("Parameter group")
+    assert field_of(reading, "Custom endpoints").value == "not supported by this endpoint"
+    group = field_of(reading, "Parameter group")
     assert group.value.startswith("remediator-neptune (neptune1.3), ")
     assert "neptune_query_timeout = 120000" in group.detail
-    assert reading.field("Backup retention").value == "7 day(s)"
+    assert field_of(reading, "Backup retention").value == "7 day(s)"
     assert reading.level == "ok", reading.findings
 
 
 def test_a_cluster_without_instances_fails(boto, aws_session) -> None:
     seed(boto, instances=0)
     reading = read_resource(aws_session, SPEC)
-    assert reading.field("Instances").value == "none"
+    assert field_of(reading, "Instances").value == "none"
     assert ("fail", "the cluster has no instances: nothing serves its endpoints") in [
         (f.level, f.text) for f in reading.findings]
 

@@ -5,6 +5,7 @@ import json
 
 from services.aws.resources import read_resource
 from services.profile.resources import ResourceSpec
+from tests.support.readings import field_of
 
 SPEC = ResourceSpec(id="rules_bucket", type="s3-bucket", name="mantissa-rules",
                     keys=["rules/latest.yaml", "rules/missing.yaml", "rules/", "empty/"])
@@ -23,15 +24,15 @@ def test_versioning_policy_keys_and_prefixes(boto, aws_session) -> None:
     reading = read_resource(aws_session, SPEC)
 
     assert reading.status == "exists"
-    assert reading.field("Versioning").value == "Enabled"
-    policy = reading.field("Bucket policy")
+    assert field_of(reading, "Versioning").value == "Enabled"
+    policy = field_of(reading, "Bucket policy")
     assert policy.value == "1 statement (0 Allow, 1 Deny)"
     assert policy.detail == ("NoDelete: Deny s3:DeleteObject on arn:aws:s3:::mantissa-rules/* to everyone (*)",)
-    assert reading.field("Key rules/latest.yaml").value.startswith("2.0 KiB, modified ")
-    assert f"version {put['VersionId']}" in reading.field("Key rules/latest.yaml").value
-    assert reading.field("Key rules/missing.yaml").value == "does not exist"
-    assert reading.field("Prefix rules/").value.startswith("2 objects, newest ")
-    assert reading.field("Prefix empty/").value == "no objects"
+    assert field_of(reading, "Key rules/latest.yaml").value.startswith("2.0 KiB, modified ")
+    assert f"version {put['VersionId']}" in field_of(reading, "Key rules/latest.yaml").value
+    assert field_of(reading, "Key rules/missing.yaml").value == "does not exist"
+    assert field_of(reading, "Prefix rules/").value.startswith("2 objects, newest ")
+    assert field_of(reading, "Prefix empty/").value == "no objects"
     findings = [(f.level, f.text) for f in reading.findings]
     assert ("ok", "s3://mantissa-rules/rules/latest.yaml exists") in findings
     assert ("fail", "s3://mantissa-rules/rules/missing.yaml does not exist") in findings
@@ -42,9 +43,9 @@ def test_versioning_policy_keys_and_prefixes(boto, aws_session) -> None:
 def test_an_unversioned_bucket_without_policy(boto, aws_session) -> None:
     boto("s3").create_bucket(Bucket="mantissa-rules")
     reading = read_resource(aws_session, ResourceSpec(id="b", type="s3-bucket", name="mantissa-rules"))
-    assert reading.field("Versioning").value == "never enabled"
-    assert reading.field("Bucket policy").value == "none"
-    assert reading.field("Region").value == "us-east-1"
+    assert field_of(reading, "Versioning").value == "never enabled"
+    assert field_of(reading, "Bucket policy").value == "none"
+    assert field_of(reading, "Region").value == "us-east-1"
     assert [f.text for f in reading.findings] == [
         "versioning is never enabled: an overwritten or deleted object cannot be recovered"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from services.aws.resources import read_resource
 from services.aws.resources.ses_account import rate_findings
 from services.profile.resources import ResourceSpec
+from tests.support.readings import field_of
 
 
 def test_quota_statistics_and_identities(boto, aws_session) -> None:
@@ -17,11 +18,11 @@ def test_quota_statistics_and_identities(boto, aws_session) -> None:
     reading = read_resource(aws_session, ResourceSpec(id="email", type="ses", name="reports@yourcompany.com"))
 
     assert (reading.name, reading.status) == ("reports@yourcompany.com", "sending")
-    assert reading.field("Sending").value == "not supported by this endpoint"  # moto lacks GetAccountSendingEnabled
-    assert reading.field("Quota").value == (f"{quota['SentLast24Hours']:.0f} of {quota['Max24HourSend']:.0f} sent in "
-                                            f"the last 24 h, at most {quota['MaxSendRate']}/s")
-    assert reading.field("Send statistics").value.startswith("3 delivery attempts, 0 bounces")
-    identities = reading.field("Identities")
+    assert field_of(reading, "Sending").value == "not supported by this endpoint"  # moto lacks GetAccountSendingEnabled
+    assert field_of(reading, "Quota").value == (f"{quota['SentLast24Hours']:.0f} of {quota['Max24HourSend']:.0f} sent in "
+                                                f"the last 24 h, at most {quota['MaxSendRate']}/s")
+    assert field_of(reading, "Send statistics").value.startswith("3 delivery attempts, 0 bounces")
+    identities = field_of(reading, "Identities")
     assert identities.value == "1, 1 verified" and identities.detail == ("reports@yourcompany.com: Success",)
     assert [(f.level, f.text) for f in reading.findings] == [("ok", "reports@yourcompany.com is verified")]
 
@@ -32,7 +33,7 @@ def test_without_a_name_every_identity_is_listed_and_an_unknown_sender_fails(bot
     ses.verify_email_identity(EmailAddress="b@example.com")
     account = read_resource(aws_session, ResourceSpec(id="email", type="ses"))
     assert account.name == "SES account"
-    assert account.field("Identities").detail == ("a@example.com: Success", "b@example.com: Success")
+    assert field_of(account, "Identities").detail == ("a@example.com: Success", "b@example.com: Success")
     unknown = read_resource(aws_session, ResourceSpec(id="email", type="ses", name="noreply@elsewhere.com"))
     assert ("fail", "noreply@elsewhere.com is not an SES identity: mail from it is rejected") in [
         (f.level, f.text) for f in unknown.findings]

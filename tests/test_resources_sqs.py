@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from services.aws.resources import read_resource
 from services.profile.resources import ResourceSpec
+from tests.support.readings import field_of
 
 SPEC = ResourceSpec(id="alerts_queue", type="sqs", name="mantissa-alerts")
 
@@ -37,29 +38,29 @@ def test_depth_redrive_dlq_depth_policy_and_oldest_age(boto, aws_session) -> Non
     reading = read_resource(aws_session, SPEC)
 
     assert reading.status == "exists"
-    assert reading.field("Messages").value == "2 visible, 1 in flight, 1 delayed"
-    assert reading.field("Oldest message").value == "3 d"
-    assert reading.field("Visibility timeout").value == "1 min"
-    assert reading.field("Retention").value == "4 d"
-    assert reading.field("Redrive policy").value == "to mantissa-alerts-dlq after 3 receives"
-    assert reading.field("Dead-letter queue depth").value == "2 message(s)"
+    assert field_of(reading, "Messages").value == "2 visible, 1 in flight, 1 delayed"
+    assert field_of(reading, "Oldest message").value == "3 d"
+    assert field_of(reading, "Visibility timeout").value == "1 min"
+    assert field_of(reading, "Retention").value == "4 d"
+    assert field_of(reading, "Redrive policy").value == "to mantissa-alerts-dlq after 3 receives"
+    assert field_of(reading, "Dead-letter queue depth").value == "2 message(s)"
     assert "the dead-letter queue mantissa-alerts-dlq holds 2 message(s)" in texts(reading, "warn")
     assert "the oldest message is 3 d old; messages expire after 4 d" in texts(reading, "warn")
-    queue_policy = reading.field("Queue policy")
+    queue_policy = field_of(reading, "Queue policy")
     assert queue_policy.value == "1 statement (1 Allow)"
     assert queue_policy.detail == ("Sentra: Allow sqs:SendMessage on * to AWS arn:aws:iam::111122223333:root",)
-    assert reading.field("URL").value == queue
+    assert field_of(reading, "URL").value == queue
 
 
 def test_no_redrive_no_data_no_policy(boto, aws_session) -> None:
     boto("sqs").create_queue(QueueName="mantissa-alerts")
     reading = read_resource(aws_session, SPEC)
-    assert reading.field("Messages").value == "0 visible, 0 in flight, 0 delayed"
-    assert reading.field("Oldest message").value.startswith("n/a")
-    assert reading.field("Redrive policy").value == "none"
+    assert field_of(reading, "Messages").value == "0 visible, 0 in flight, 0 delayed"
+    assert field_of(reading, "Oldest message").value.startswith("n/a")
+    assert field_of(reading, "Redrive policy").value == "none"
     assert reading.field("Dead-letter queue depth") is None
     assert any(text.startswith("no dead-letter queue") for text in texts(reading, "warn"))
-    assert reading.field("Queue policy").value.startswith("none")
+    assert field_of(reading, "Queue policy").value.startswith("none")
 
 
 def test_a_redrive_to_a_deleted_queue_fails(boto, aws_session) -> None:

@@ -9,6 +9,7 @@ from widgets.sparkline_text import bucket, sparkline
 
 def test_statistics_over_the_range() -> None:
     stats = series_stats([float(v) for v in range(1, 101)])
+    assert stats is not None
     assert (stats.minimum, stats.maximum, stats.mean, stats.count) == (1, 100, 50.5, 100)
     assert stats.p50 == 50.5 and round(stats.p90, 2) == 90.1 and round(stats.p99, 2) == 99.01
     assert series_stats([]) is None  # no data is not zero

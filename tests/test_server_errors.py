@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual.message import Message
 
 from services.aws.metrics import MetricsSource
 from services.aws.session import AwsSession
@@ -111,7 +112,11 @@ async def test_the_metrics_pane_says_server_error_and_backs_off_then_heals(demo_
                                                                           proxy) -> None:
     failures: list[SourceFailed] = []
     app = CockpitApp(demo_profile, replace(aws_target, endpoint_url=proxy.url))
-    hook = lambda message: failures.append(message) if isinstance(message, SourceFailed) else None
+
+    def hook(message: Message) -> None:
+        if isinstance(message, SourceFailed):
+            failures.append(message)
+
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
         title = app.screen.query_one("#metrics-title", PaneTitle)

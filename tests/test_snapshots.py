@@ -175,7 +175,7 @@ class FixedDatabase:
 class FixedDashboard(DashboardScreen):
     """The dashboard with fixed data where its sources would post theirs (it connects to nothing)."""
 
-    def start_sources(self) -> None:  # type: ignore[override] - replaces the worker that connects
+    def start_sources(self) -> None:  # type: ignore[override]  # replaces the worker that connects: nothing to wait for
         self.post_message(MetricsUpdated(metrics_snapshot(self.profile)))
         self.post_message(AlarmsUpdated(AlarmsSnapshot(alarms=list(ALARMS))))
         logs = self.query_one(LogsPane)

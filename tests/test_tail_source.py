@@ -1,6 +1,7 @@
 """Live Tail parsing and the auto source against moto's server; boto3-level Stubber where no server does it."""
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 
@@ -30,14 +31,10 @@ def _forget_live_support():
 
 def _seed(boto, count: int, group: str = GROUP, stream: str = "s1", start: int | None = None) -> int:
     logs = boto("logs")
-    try:
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_group(logGroupName=group)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
-    try:
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
     start = start or int(time.time() * 1000) - 30_000
     for offset in range(0, count, 5000):
         logs.put_log_events(logGroupName=group, logStreamName=stream,
@@ -96,14 +93,23 @@ def test_auto_source_falls_back_to_polling_and_delivers_each_event_once(aws_sess
     assert [event.message for event in first.events] == [f"m{i}" for i in range(20)]
     assert source.live is not None  # moto answers StartLiveTail…
     batches = [first]
-    wait_for(lambda: batches.append(source.poll()) or source.live is None, what="the fallback")
+
+    def fell_back() -> bool:
+        batches.append(source.poll())
+        return source.live is None
+
+    wait_for(fell_back, what="the fallback")
     assert "no live tail here" in source.status()  # …but closes it at once: remembered as unsupported
     assert ("session closed after" in tail_source._live_unsupported[(aws_session.target.endpoint_url, "us-east-1")])
     logs = boto("logs")
     logs.put_log_events(logGroupName=GROUP, logStreamName="s1",
                         logEvents=[{"timestamp": start + 5, "message": "late"}, {"timestamp": start + 25, "message": "new"}])
-    wait_for(lambda: batches.append(source.poll()) or any("new" in [e.message for e in b.events] for b in batches),
-             what="the new events")
+
+    def new_arrived() -> bool:
+        batches.append(source.poll())
+        return any("new" in [e.message for e in b.events] for b in batches)
+
+    wait_for(new_arrived, what="the new events")
     messages = [event.message for batch in batches for event in batch.events]
     assert sorted(messages) == sorted([f"m{i}" for i in range(20)] + ["late", "new"])
     # A second source on the same endpoint does not try again.

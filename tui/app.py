@@ -7,6 +7,7 @@ sees the cockpit at once; a profile that turns out invalid ends the app with exi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -89,10 +90,8 @@ class CockpitApp(App[int]):
         self._apply_theme(self.theme_choice or DEFAULT_THEME)
         loop = asyncio.get_running_loop()
         for signum, handler in ((signal.SIGTERM, self.exit), (signal.SIGHUP, self._hang_up)):
-            try:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, handler)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
         self.call_after_refresh(self._open_dashboard)
 
     def _open_dashboard(self) -> None:
@@ -193,7 +192,11 @@ class CockpitApp(App[int]):
                 return
         from tui.screens.playbook_list import PlaybookListScreen
 
-        self.push_screen(PlaybookListScreen(self.profile.playbooks), callback=lambda chosen: chosen and self.open_playbook(chosen))
+        self.push_screen(PlaybookListScreen(self.profile.playbooks), callback=self._open_chosen_playbook)
+
+    def _open_chosen_playbook(self, chosen: str | None) -> None:
+        if chosen:
+            self.open_playbook(chosen)
 
     def on_playbook_screen_step_chosen(self, message) -> None:  # PlaybookScreen.StepChosen, imported lazily
         self.start_action(message.action, message.target, message.params, ask=True)

@@ -5,10 +5,19 @@ bubble: they are posted to the screen that owns the pane.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from services.errors import SourceError
 from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransition, LogEvent, MetricsSnapshot
+
+if TYPE_CHECKING:  # types only: the engines and the executor stay unimported until a pane needs them
+    from services.actions.executor import Outcome
+    from services.aws.insights import QueryProgress
+    from services.engines.docker import ContainerDetails, ContainerLogLine, ContainersSnapshot, ContainerStats
+    from services.engines.health import HealthResult
+    from services.engines.postgres import ActivitySnapshot, DatabaseDetail
 
 
 class MetricsUpdated(Message, bubble=False):
@@ -96,7 +105,7 @@ class SourceFailed(Message, bubble=False):
 class ActionFinished(Message, bubble=False):
     """An action ran (or failed) through the executor; ``outcome`` is the executor's record."""
 
-    def __init__(self, outcome: object) -> None:
+    def __init__(self, outcome: Outcome) -> None:
         super().__init__()
         self.outcome = outcome
 
@@ -113,7 +122,7 @@ class LogGroupsListed(Message, bubble=False):
 class InsightsProgress(Message, bubble=False):
     """A query's latest ``QueryProgress`` (status, rows, statistics), about once a second."""
 
-    def __init__(self, run_id: int, progress: object) -> None:
+    def __init__(self, run_id: int, progress: QueryProgress) -> None:
         super().__init__()
         self.run_id = run_id
         self.progress = progress
@@ -141,55 +150,55 @@ class InsightsRecordLoaded(Message, bubble=False):
 
 # ---------------------------------------------------------------- containers, PostgreSQL, health
 class ContainersUpdated(Message, bubble=False):
-    """One listing of the engine's containers (``services.engines.docker.ContainersSnapshot``)."""
+    """One listing of the engine's containers."""
 
-    def __init__(self, snapshot: object) -> None:
+    def __init__(self, snapshot: ContainersSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
 
 
 class ContainerStatsArrived(Message, bubble=False):
-    """One stats sample of one container (``ContainerStats``); high rate: one per container per second."""
+    """One stats sample of one container; high rate: one per container per second."""
 
-    def __init__(self, stats: object) -> None:
+    def __init__(self, stats: ContainerStats) -> None:
         super().__init__()
         self.stats = stats
 
 
 class ContainerLogsArrived(Message, bubble=False):
-    """New log lines of the selected container (``ContainerLogLine``s)."""
+    """New log lines of the selected container."""
 
-    def __init__(self, container: str, lines: list) -> None:
+    def __init__(self, container: str, lines: list[ContainerLogLine]) -> None:
         super().__init__()
         self.container = container
         self.lines = lines
 
 
 class ContainerDetailsLoaded(Message, bubble=False):
-    def __init__(self, details: object) -> None:
+    def __init__(self, details: ContainerDetails) -> None:
         super().__init__()
         self.details = details
 
 
 class PostgresActivityUpdated(Message, bubble=False):
-    """``pg_stat_activity`` as ``services.engines.postgres.ActivitySnapshot``."""
+    """``pg_stat_activity``."""
 
-    def __init__(self, snapshot: object) -> None:
+    def __init__(self, snapshot: ActivitySnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
 
 
 class DatabaseDetailUpdated(Message, bubble=False):
-    """Blocking tree and overview (``services.engines.postgres.DatabaseDetail``) for the database screen."""
+    """Blocking tree and overview for the database screen."""
 
-    def __init__(self, detail: object) -> None:
+    def __init__(self, detail: DatabaseDetail) -> None:
         super().__init__()
         self.detail = detail
 
 
 class HealthChecked(Message, bubble=False):
-    """One check of one ``[[health]]`` URL (``services.engines.health.HealthResult``)."""
+    """One check of one ``[[health]]`` URL."""
 
-    def __init__(self, result: object) -> None:
+    def __init__(self, result: HealthResult) -> None:
         super().__init__()
         self.result = result

@@ -132,7 +132,7 @@ class AlarmTable(ScrollView, can_focus=True):
             self.virtual_size = Size(self.size.width, len(new) + 1)
             self.refresh()
         else:
-            for index, (before, after) in enumerate(zip(old, new)):
+            for index, (before, after) in enumerate(zip(old, new, strict=False)):
                 if before != after:
                     self._cache = {key: strip for key, strip in self._cache.items() if key[0] != index}
                     self.refresh_line(index + 1)

@@ -87,8 +87,10 @@ class BackendTable(KeyedTable):
     @staticmethod
     def _row_cells(row: BackendRow) -> tuple[Cell, ...]:
         style = "bold yellow" if row.idle_in_transaction else ("red" if row.blocked_by else "")
-        state = Text(row.state.replace("idle in transaction", "idle in tx"), style or ("green" if row.state == "active" else "dim"))
-        wait = Text(f"⛔ {','.join(map(str, row.blocked_by))}" if row.blocked_by else row.wait, "bold red" if row.blocked_by else "dim")
+        state = Text(row.state.replace("idle in transaction", "idle in tx"),
+                     style or ("green" if row.state == "active" else "dim"))
+        wait = Text(f"⛔ {','.join(map(str, row.blocked_by))}" if row.blocked_by else row.wait,
+                    "bold red" if row.blocked_by else "dim")
         return (Text(str(row.pid), style), row.user, row.application, state, wait, row.query_age,
                 Text(row.xact_age, style), Text(row.query, "dim" if row.state == "idle" else ""))
 

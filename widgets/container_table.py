@@ -102,7 +102,7 @@ class ContainerTable(KeyedTable):
         old = self.cells_of(key)
         if old is None:
             return 0
-        return self.update_row(key, old[:-2] + (cpu, memory))
+        return self.update_row(key, (*old[:-2], cpu, memory))
 
     @staticmethod
     def _row_cells(row: ContainerRow, *, show_project: bool) -> tuple[Cell, ...]:

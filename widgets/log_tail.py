@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from services.visible_text import visible
 from widgets.log_format import LineFilter, TailLine, compact_runtime_line, fold_report, severity, short_stream
@@ -109,7 +110,7 @@ class LogTail(ScrollView, can_focus=True):
         self._label_width = 6
         self._clock: dict[int, str] = {}
         self._size_stale = False
-        self._size_timer = None
+        self._size_timer: Timer | None = None
 
     # ------------------------------------------------------------------ data
     @property

@@ -54,7 +54,7 @@ class MetricChart(Widget):
         if width < 12 or height < 2:
             return text
         limits = {name: value for name, value in (("alert", data.alert), ("critical", data.critical)) if value is not None}
-        present = [v for v in data.values]
+        present = list(data.values)
         if not present and not limits:
             return Text("no data in range", "dim")
         low = min([*present, *limits.values(), 0.0])
@@ -63,10 +63,10 @@ class MetricChart(Widget):
         labels = {0: format_value(high, data.unit), height - 1: format_value(low, data.unit)}
         step = (high - low) / height
         limit_rows: dict[int, str] = {}
-        for name, value in limits.items():
-            row = min(height - 1, max(0, int((high - value) / step)))
+        for name, limit in limits.items():
+            row = min(height - 1, max(0, int((high - limit) / step)))
             limit_rows[row] = name
-            labels[row] = format_value(value, data.unit)
+            labels[row] = format_value(limit, data.unit)
         axis = max(len(label) for label in labels.values()) + 1
         plot = width - axis - 1
         columns = bucket(data.times, data.values, data.start, data.end, plot, period=data.period,

@@ -148,8 +148,8 @@ class MetricTile(Widget, can_focus=True):
         if not same_width or len(old) != len(new):
             return [(y, 0, width - 1) for y in range(len(new))]
         spans: list[tuple[int, int, int]] = []
-        for y, (before, after) in enumerate(zip(old, new)):
-            changed = [x for x, (a, b) in enumerate(zip(before, after)) if a != b]
+        for y, (before, after) in enumerate(zip(old, new, strict=False)):
+            changed = [x for x, (a, b) in enumerate(zip(before, after, strict=False)) if a != b]
             if changed:
                 spans.append((y, changed[0], changed[-1]))
         return spans

@@ -37,7 +37,7 @@ def bucket(times: Sequence[float], values: Sequence[float], start: float, end: f
     if width <= 0 or span <= 0:
         return columns
     worse = max if direction == "above" else min
-    for moment, value in zip(times, values):
+    for moment, value in zip(times, values, strict=True):  # one series' points: a mismatch is a bug
         first = int((moment - start) / span * width)
         last = int((moment + period - start) / span * width - 1e-9)
         for column in range(max(0, first), min(width - 1, max(first, last)) + 1):

@@ -13,6 +13,7 @@ import pkgutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
 import pytest
 
@@ -21,7 +22,7 @@ PACKAGES = ("tui", "widgets", "services")
 SKIPPED = ("services.demo",)  # the demo's emulator: not part of any screen
 
 
-class _SameClass(type(REAL)):
+class _SameClass(type):  # datetime's metaclass is plain type
     def __instancecheck__(cls, instance: object) -> bool:  # a real datetime is still a datetime
         return isinstance(instance, REAL)
 
@@ -30,18 +31,19 @@ def stopped_datetime(at: REAL) -> type[REAL]:
     """A ``datetime`` class whose ``now(tz)`` (and ``utcnow``) is always ``at`` (aware)."""
 
     class StoppedDatetime(REAL, metaclass=_SameClass):
+        # Each returns a real datetime on purpose (override ignored): arithmetic and comparisons stay the real ones.
         @classmethod
-        def now(cls, tz: _datetime.tzinfo | None = None) -> REAL:
+        def now(cls, tz: _datetime.tzinfo | None = None) -> REAL:  # type: ignore[override]
             return at.astimezone(tz) if tz is not None else at.astimezone().replace(tzinfo=None)
 
         @classmethod
-        def utcnow(cls) -> REAL:
+        def utcnow(cls) -> REAL:  # type: ignore[override]
             return at.astimezone(_datetime.UTC).replace(tzinfo=None)
 
     return StoppedDatetime
 
 
-def app_modules() -> list[object]:
+def app_modules() -> list[ModuleType]:
     modules = []
     for name in PACKAGES:
         package = importlib.import_module(name)

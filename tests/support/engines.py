@@ -16,6 +16,7 @@ image, since no registry is reachable.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,10 +125,8 @@ class LockConflict:
 
     def close(self) -> None:
         for conn in (self.holder, self.waiter):
-            try:
+            with contextlib.suppress(Exception):  # best effort: the connection may be gone already
                 conn.cancel()
-            except Exception:
-                pass
         self._thread.join(10)
         for conn in (self.holder, self.waiter):
             conn.close()

@@ -12,6 +12,7 @@ stop listening and listen again on the same port.
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import re
 import threading
@@ -23,7 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 # (wire code, message, HTTP status) per mode; query protocols (STS, IAM) use the bare codes.
 FAULTS = {
     "throttle": ("ThrottlingException", "Rate exceeded", 400),
-    "denied": ("AccessDeniedException", "User: arn:aws:iam::123456789012:user/oncall is not authorized to perform this operation", 400),
+    "denied": ("AccessDeniedException",
+               "User: arn:aws:iam::123456789012:user/oncall is not authorized to perform this operation", 400),
     "expired": ("ExpiredTokenException", "The security token included in the request is expired", 400),
     "unsupported": ("UnknownOperationException", "The operation is not supported by this endpoint", 400),
 }
@@ -100,6 +102,9 @@ class FaultProxy:
 
     def __init__(self, upstream: str) -> None:
         self.upstream = urllib.parse.urlsplit(upstream)
+        if not self.upstream.hostname:
+            raise ValueError(f"the upstream needs a host: {upstream!r}")
+        self.upstream_host: str = self.upstream.hostname
         self._faults: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self.faulted: Counter[tuple[str, str]] = Counter()
@@ -170,7 +175,7 @@ class FaultProxy:
                 self._answer(*error_response(request, mode, self.headers.get("Content-Type", "")))
 
             def _forward(self, body: bytes) -> None:
-                upstream = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
+                upstream = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream.port, timeout=30)
                 try:
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                     upstream.request(self.command, self.path, body=body, headers=headers)
@@ -208,10 +213,8 @@ class FaultProxy:
             self._server = None
         with self._lock:  # kept-alive connections go too: nothing answers while down
             for connection in list(self._connections):
-                try:
+                with contextlib.suppress(OSError):  # already closed by its client
                     connection.shutdown(2)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self.down()

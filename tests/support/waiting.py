@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 
-async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 30.0,
+# ASYNC109: the deadline is checked between polls, so a pause is never cancelled mid-update of the app.
+async def until(pilot: Pilot[Any], predicate: Callable[[], object], *, timeout: float = 30.0,  # noqa: ASYNC109
                 what: str | Callable[[], str] = "condition") -> None:
-    """Let the app run (``pilot.pause``) until ``predicate()`` is true (``what`` may be a callable: the state then)."""
+    """Let the app run (``pilot.pause``) until ``predicate()`` is truthy (``what`` may be a callable: the state then)."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -15,7 +20,7 @@ async def until(pilot, predicate: Callable[[], bool], *, timeout: float = 30.0,
         await pilot.pause(0.05)  # poll: yields to the app's event loop between checks
 
 
-def wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, what: str | Callable[[], str] = "condition",
+def wait_for(predicate: Callable[[], object], *, timeout: float = 30.0, what: str | Callable[[], str] = "condition",
              interval: float = 0.05) -> None:
     """The same for plain code: a deadline, not a fixed sleep."""
     deadline = time.monotonic() + timeout

@@ -12,9 +12,12 @@ import argparse
 import json
 import sys
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.cli.loading import SharedFlags, aws_target, load_profile_or_exit
+
+if TYPE_CHECKING:
+    from services.aws.tail_source import TailMode
 
 
 def add_parser(commands: Any, parents: SharedFlags) -> None:
@@ -54,7 +57,7 @@ def run_tail(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from services.aws.session import AwsSession
     from services.aws.tail_source import LogTailSource
 
-    mode = args.mode if args.follow else "poll"  # one read of the history: no session to open
+    mode: TailMode = args.mode if args.follow else "poll"  # one read of the history: no session to open (choices checked --mode)
     source = LogTailSource(AwsSession(target), groups, mode=mode, since_seconds=since,
                            lookback_seconds=args.lookback or settings.logs_lookback,
                            filter_pattern=args.filter_pattern, page_size=args.page_size)

@@ -109,7 +109,7 @@ class ActionFlow:
             self.app.notify(f"Cancelled {plan.action_id}: nothing ran.")
             return None
         outcome = await asyncio.to_thread(self.executor.execute, action, plan, Confirmation(plan, typed))
-        self.history = (self.history + [outcome])[-20:]
+        self.history = [*self.history, outcome][-20:]
         self._report(outcome)
         for screen in self.app.screen_stack:  # the dashboard may be under a playbook
             screen.post_message(ActionFinished(outcome))

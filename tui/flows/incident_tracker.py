@@ -7,6 +7,7 @@ seconds, so another responder's acknowledgement or note shows up here too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,10 +59,8 @@ class IncidentTracker:
     async def follow(self) -> None:
         """Run as a worker: re-read every few seconds, repaint the header when its text changes."""
         while True:
-            try:
+            with contextlib.suppress(OSError):
                 await self.refresh()
-            except OSError:
-                pass
             for _ in range(int(REFRESH_SECONDS)):
                 self.update_header()
                 await asyncio.sleep(1.0)  # the header's clock: minute resolution, repainted only on change

@@ -8,6 +8,7 @@ short (the refresh key).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import random
@@ -49,10 +50,8 @@ class Poller:
 
     async def _wait(self, seconds: float) -> None:
         self._wake.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
     async def run(self) -> None:
         while True:

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -121,7 +122,7 @@ class AlarmsPane(Vertical):
         for change in snapshot.transitions:
             self.changed_at[change.name] = now
             self.acked.discard(change.name)  # a new episode is not acknowledged yet
-            self.observed = (self.observed + [change])[-OBSERVED_KEPT:]
+            self.observed = ([*self.observed, change])[-OBSERVED_KEPT:]
             bell = self.profile.cockpit.alarm_bell
             ring = ring or bell == "any" or (bell == "alarm" and change.new_state == "ALARM")
         if ring:
@@ -246,7 +247,7 @@ def alarm_messages(snapshot: AlarmsSnapshot) -> list[Message]:
     return [AlarmsUpdated(snapshot), *(AlarmStateChanged(change) for change in snapshot.transitions)]
 
 
-def timeline_event(change: AlarmTransition) -> dict[str, str]:
+def timeline_event(change: AlarmTransition) -> dict[str, Any]:
     """The fields of a ``{"step": "alarm", ...}`` timeline event for one transition."""
     return {"target": change.name, "before": change.old_state, "after": change.new_state,
             "detail": change.reason, "at": change.at.isoformat()}

@@ -9,7 +9,7 @@ retried with backoff.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,7 +27,8 @@ from widgets.container_table import ContainerRow, ContainerTable
 from widgets.pane_title import PaneTitle
 
 if TYPE_CHECKING:
-    from services.engines.docker import DockerEngine
+    from services.engines.docker import Container, ContainerStats, DockerEngine
+    from services.engines.docker_stats import StatsStreams
 
 LIST_INTERVAL = 5.0
 USAGE_APPLY_INTERVAL = 1.0
@@ -35,7 +36,7 @@ VERBS = {"restart": "docker.restart", "stop": "docker.stop", "start": "docker.st
 
 
 
-def container_row(container: Any, stats: Any | None, now: datetime) -> ContainerRow:
+def container_row(container: Container, stats: ContainerStats | None, now: datetime) -> ContainerRow:
     up = age(container.started_at, now) if container.running and container.started_at else ""
     if not container.running and container.exit_code is not None:
         up = f"exit {container.exit_code}"
@@ -64,11 +65,11 @@ class ContainersPane(Vertical):
         super().__init__(id=id, classes="pane")
         self.spec = spec
         self.settings = settings
-        self.engine: Any = None
-        self.streams: Any = None
+        self.engine: DockerEngine | None = None
+        self.streams: StatsStreams | None = None
         self.poller: Poller | None = None
-        self.containers: dict[str, Any] = {}
-        self.usage: dict[str, Any] = {}
+        self.containers: dict[str, Container] = {}
+        self.usage: dict[str, ContainerStats] = {}
         self._dirty: set[str] = set()
         self.stats_samples = 0
         self.cells_written = 0
@@ -95,10 +96,14 @@ class ContainersPane(Vertical):
         from services.engines.docker_stats import StatsStreams
 
         self.engine = engine
-        self.streams = StatsStreams(self.engine, lambda stats: self.post_message(ContainerStatsArrived(stats)))
+        self.streams = StatsStreams(engine, self._post_stats)
         project = self.spec.project
-        self.poller = Poller("containers", self, lambda: self.engine.list(project), ContainersUpdated, LIST_INTERVAL)
+        self.poller = Poller("containers", self, lambda: engine.list(project), ContainersUpdated, LIST_INTERVAL)
         self.run_worker(self.poller.run(), name="containers", group="containers", exclusive=True, exit_on_error=False)
+
+    def _post_stats(self, stats: ContainerStats) -> None:
+        """Called on a stats reader's thread: only posts (post_message is thread-safe)."""
+        self.post_message(ContainerStatsArrived(stats))
 
     def refresh_now(self) -> None:
         if self.poller is not None:
@@ -167,7 +172,7 @@ class ContainersPane(Vertical):
         for logs in self.screen.query(ContainerLogsPane):
             logs.follow(engine, container.name)
 
-    async def _load_details(self, engine: Any, name: str) -> None:
+    async def _load_details(self, engine: DockerEngine, name: str) -> None:
         import asyncio
 
         from services.errors import SourceError

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,6 +30,9 @@ from widgets.log_tail import LogTail
 from widgets.log_view import LogView
 from widgets.metric_tile import MetricTile
 from widgets.pane_title import PaneTitle
+
+if TYPE_CHECKING:
+    from services.aws.metrics import MetricsSource
 
 FOOTER_FIRST = ("q", "question_mark")
 
@@ -61,7 +65,7 @@ class DashboardScreen(Screen):
         self.pollers: dict[str, Poller] = {}
         self.session: AwsSession | None = None
         self.metrics_range = duration_seconds(profile.cockpit.metrics_range)
-        self.metrics_source = None  # services.aws.metrics.MetricsSource once connected
+        self.metrics_source: MetricsSource | None = None  # once connected
         self.insights_history = InsightsHistory()  # outlives each InsightsScreen: reopened, it finds its runs
         self._heap_frozen: set[str] = set()
 
@@ -160,7 +164,8 @@ class DashboardScreen(Screen):
         if self.profile.logs:
             logs = self.query_one(LogsPane)
             logs.start(self.session)
-            self.pollers["logs"] = logs.poller
+            if logs.poller is not None:
+                self.pollers["logs"] = logs.poller
 
     def action_actions(self) -> None:
         """The actions that fit what is focused: a Lambda tile, an alarm row; else the whole catalog."""
@@ -176,7 +181,8 @@ class DashboardScreen(Screen):
 
         def chosen(action_id: str | None) -> None:
             if action_id:
-                cockpit(self).start_action(action_id, target if action_id.startswith(selection.prefix if selection else "") else "")
+                fits = action_id.startswith(selection.prefix if selection else "")
+                cockpit(self).start_action(action_id, target if fits else "")
 
         self.app.push_screen(ActionMenuScreen(selection, read_only=self.read_only), callback=chosen)
 

@@ -17,7 +17,7 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -37,7 +37,6 @@ from widgets.pane_title import PaneTitle
 from widgets.query_editor import QueryEditor
 
 if TYPE_CHECKING:
-    from services.aws.insights import QueryProgress
     from services.profile.queries import QuerySpec
 __all__ = ["InsightsScreen", "QueryRun", "parse_range"]  # QueryRun and parse_range: where callers found them
 
@@ -245,7 +244,7 @@ class InsightsScreen(Screen):
         run = self._run(message.run_id)
         if run is None:
             return
-        progress = cast("QueryProgress", message.progress)
+        progress = message.progress
         run.status = progress.status
         if progress.stats is not None:
             s = progress.stats
