@@ -136,6 +136,8 @@ class DockerSpec(_Strict):
 
 class PostgresSpec(_Strict):
     dsn_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    backup_retention_days: int = Field(default=7, ge=1, le=3650)
+    """``postgres.dump`` removes this database's dumps older than this, once a new one is taken."""
 
 
 class HealthSpec(_Strict):
