@@ -70,7 +70,8 @@ def _executor(tmp_path: Path, retention: int = 7) -> ActionExecutor:
 
 def _counts(dsn: str) -> dict[str, int]:
     with psycopg.connect(dsn) as conn:
-        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("scans", "findings")}
+        return {table: int(conn.execute(f"SELECT count(*) AS n FROM {table}").fetchall()[0][0])
+                for table in ("scans", "findings")}
 
 
 def _content(dsn: str) -> list[tuple]:
@@ -135,7 +136,7 @@ def test_a_dump_is_dated_read_back_and_counted(database, tmp_path) -> None:
     sidecar = dumps.read_dump(path, db)
     assert sidecar.counts == {"public.scans": 400, "public.findings": 900}
     assert _copy_rows(path) == {"public.scans": 400, "public.findings": 900}
-    assert "pg_restore --list reads it" in outcome.verification.detail
+    assert outcome.verification is not None and "pg_restore --list reads it" in outcome.verification.detail
     steps = [event["step"] for event in read_timeline(tmp_path / "timeline.jsonl")]
     assert steps == ["planned", "confirmed", "started", "succeeded", "verified"]
     _no_password((tmp_path / "timeline.jsonl").read_text())
@@ -256,6 +257,7 @@ def test_restore_verifies_the_counts_and_the_integrity_query_and_undo_puts_back_
     outcome = executor.execute(action, plan, Confirmation(plan, typed_target=db))
     assert outcome.ok, outcome.error or outcome.verification
     assert _content(database) == good
+    assert outcome.verification is not None
     assert "runbook 003 integrity: 400 scans, 400 unique scan_id" in outcome.verification.detail
     assert (dumps.backup_dir() / plan.params["safety_dump"]).is_file()
     undo_action, undo_plan = executor.undo(outcome)

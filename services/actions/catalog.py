@@ -23,6 +23,7 @@ from services.actions import (
     lambda_invoke,
     lambda_versions,
     logs_export,
+    notify,
     postgres_backup,
     sqs,
     sqs_send,
@@ -47,6 +48,7 @@ _ACTIONS: tuple[type[Action], ...] = (
     *postgres_actions.ACTIONS,  # postgres.cancel / terminate / vacuum
     *api_keys.ACTIONS,  # postgres.revoke-api-key
     *postgres_backup.ACTIONS,  # postgres.dump / restore
+    *notify.ACTIONS,  # notify.sns / email / webhook
 )
 
 CATALOG: dict[str, type[Action]] = {action.id: action for action in _ACTIONS}

@@ -23,6 +23,7 @@ from services.aws.metric_math import (
     is_arithmetic,
     referenced_ids,
 )
+from services.profile.escalation import EscalationSpec
 from services.profile.playbooks import playbook_problems
 from services.profile.resources import ResourceList
 from services.profile.statistics import statistic_problem
@@ -174,6 +175,8 @@ class IncidentSpec(_Strict):
     store: Literal["file", "postgres"] = "file"
     dsn_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     table: str = Field(default="cockpit_timeline", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    escalation: list[EscalationSpec] = Field(default_factory=list)
+    """``[[incident.escalation]]``: who is notified after how long (``services/profile/escalation.py``)."""
 
     @model_validator(mode="after")
     def _dsn(self) -> IncidentSpec:
