@@ -13,11 +13,9 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ from services.profile.escalation import EscalationSpec, due_now, next_escalation
 from services.sources import Sources
 from tests.support.screen import screen_text
 from tests.support.waiting import until
+from tests.support.webhook import Receiver
 from tui.app import CockpitApp
 from tui.screens.confirm_action import ConfirmActionScreen
 from tui.screens.dashboard import DashboardScreen
@@ -286,36 +285,6 @@ def test_notify_email_sends_through_ses_and_the_cli_sends_the_same(moto, boto, a
 
 
 # ------------------------------------------------------------------ a webhook on loopback
-class Receiver:
-    """A webhook endpoint: records each request, answers ``status``."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append({"path": self.path, "headers": dict(self.headers.items()),
-                                          "body": body.decode("utf-8")})
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/incident"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(10)
-
-
 @pytest.fixture
 def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     monkeypatch.setenv("HOOK_TOKEN", f"Bearer {TOKEN}")
