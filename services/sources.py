@@ -24,11 +24,14 @@ class Sources:
     """``None`` for a profile without ``[aws]``, and until the session is connected."""
     docker: DockerEngine | None = None
     postgres: PostgresSource | None = None
+    postgres_backup_retention_days: int = 7
+    """``[postgres] backup_retention_days``: ``postgres.dump`` removes older dumps of the database."""
 
     @classmethod
     def for_profile(cls, profile: Profile) -> Sources:
         """The engines ``[docker]`` and ``[postgres]`` name (no connection yet); no AWS session."""
         docker = postgres = None
+        retention = profile.postgres.backup_retention_days if profile.postgres is not None else 7
         if profile.docker is not None:
             from services.engines.docker import DockerEngine
 
@@ -37,4 +40,4 @@ class Sources:
             from services.engines.postgres import PostgresSource
 
             postgres = PostgresSource(profile.postgres.dsn_env)
-        return cls(docker=docker, postgres=postgres)
+        return cls(docker=docker, postgres=postgres, postgres_backup_retention_days=retention)

@@ -51,6 +51,9 @@ class CockpitApp(App[int]):
         Binding("p", "playbooks", "Playbook", tooltip="The playbook of a firing alarm, or the list"),
         Binding("n", "note", "Note", tooltip="A note on the incident timeline"),
         Binding("exclamation_mark", "incident", "Incident", tooltip="Open, acknowledge, re-grade or resolve"),
+        # Not in the footer: the header's "esc DUE → … (e)" and the notification say it when it applies.
+        Binding("e", "escalate", "Escalate", tooltip="Plan the notification of the escalation due (confirmed first)",
+                show=False),
     ]
 
     def __init__(self, profile: Profile | ProfileSource, target: AwsTarget, *, read_only: bool = False,
@@ -164,6 +167,19 @@ class CockpitApp(App[int]):
     def action_incident(self) -> None:
         if self.cockpit is not None:
             self.cockpit.incidents.incident_dialog()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "escalate":  # only while the open incident has an escalation not notified yet
+            return self.cockpit is not None and bool(self.cockpit.incidents.pending)
+        return True
+
+    def action_escalate(self) -> None:
+        request = self.cockpit.incidents.escalation_request() if self.cockpit is not None else None
+        if self.cockpit is None or request is None:
+            self.notify("No escalation is pending for an open incident.", severity="warning")
+            return
+        action_id, target, params = request
+        self.cockpit.start_action(action_id, target, params, ask=False)
 
     def open_playbook(self, playbook_id: str) -> None:
         from tui.screens.playbook import PlaybookScreen

@@ -9,7 +9,7 @@ the key's ``id`` (or its ``name``) in the ``api_keys`` table of the profile's
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import Field
 
@@ -41,7 +41,7 @@ class RevokeApiKey(Action):
     title = "Revoke an API key (api_keys.is_revoked), or restore it with revoked=false"
     risk = Risk.HIGH
     target_kind = "api key (id or name in api_keys)"
-    volatile: ClassVar[frozenset[str]] = frozenset()
+    volatile: frozenset[str] = frozenset()
 
     class Params(ActionParams):
         revoked: bool = Field(default=True, description="true revokes the key; false restores it")

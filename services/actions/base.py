@@ -90,7 +90,7 @@ class Action(ABC, Generic[ParamsT]):
     title: ClassVar[str]
     risk: ClassVar[Risk]
     target_kind: ClassVar[str]
-    volatile: ClassVar[frozenset[str]] = frozenset()
+    volatile: frozenset[str] = frozenset()
     """Fields whose "before" may change between plan and run without making the plan stale."""
     Params: type[ParamsT]  # a class attribute; not ClassVar only because a ClassVar may not hold a type variable
 

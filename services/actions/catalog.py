@@ -23,6 +23,8 @@ from services.actions import (
     lambda_invoke,
     lambda_versions,
     logs_export,
+    notify,
+    postgres_backup,
     sqs,
     sqs_send,
 )
@@ -45,6 +47,8 @@ _ACTIONS: tuple[type[Action], ...] = (
     *docker_actions.ACTIONS,  # docker.restart / stop / start
     *postgres_actions.ACTIONS,  # postgres.cancel / terminate / vacuum
     *api_keys.ACTIONS,  # postgres.revoke-api-key
+    *postgres_backup.ACTIONS,  # postgres.dump / restore
+    *notify.ACTIONS,  # notify.sns / email / webhook
 )
 
 CATALOG: dict[str, type[Action]] = {action.id: action for action in _ACTIONS}

@@ -18,8 +18,12 @@ ENGINE_FAMILIES = frozenset({"docker", "postgres"})
 """Action id prefixes (``docker.restart``, ``postgres.terminate``...) whose actions talk to an engine, not AWS."""
 
 
+LOCAL_ACTIONS = frozenset({"notify.webhook"})
+"""Actions that need neither AWS nor an engine (an HTTP POST): built with the ``Sources``, which they ignore."""
+
+
 def uses_aws(action_id: str) -> bool:
-    return action_id.partition(".")[0] not in ENGINE_FAMILIES
+    return action_id.partition(".")[0] not in ENGINE_FAMILIES and action_id not in LOCAL_ACTIONS
 
 
 def session_for(sources: Sources, action_id: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from services.actions.base import Action, ActionParams, FieldChange, Plan, Risk, Verification
 from services.actions.engines import postgres_source
@@ -32,7 +32,7 @@ def _age(seconds: float | None) -> str:
 
 class _BackendAction(Action["_BackendAction.Params"]):
     target_kind = "backend pid"
-    volatile: ClassVar[frozenset[str]] = frozenset({"state"})
+    volatile: frozenset[str] = frozenset({"state"})
 
     class Params(ActionParams):
         pass
@@ -138,7 +138,7 @@ class Vacuum(Action["Vacuum.Params"]):
     title = "VACUUM (ANALYZE) a table"
     risk = Risk.LOW
     target_kind = "table (schema.table)"
-    volatile: ClassVar[frozenset[str]] = frozenset({"dead_tuples", "live_tuples"})
+    volatile: frozenset[str] = frozenset({"dead_tuples", "live_tuples"})
 
     class Params(ActionParams):
         pass

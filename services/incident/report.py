@@ -63,6 +63,8 @@ class Report:
     actions: list[ActionRecord]
     alarms: dict[str, list[str]]
     notes: list[dict[str, str]]
+    notified: list[dict[str, str]] = field(default_factory=list)
+    """Who was told, when and how: the ``notify.*`` steps (time, who, how, target, outcome)."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
@@ -146,6 +148,24 @@ def _actions(events: list[dict[str, Any]]) -> list[ActionRecord]:
     return records
 
 
+def _notified(events: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each ``notify.*`` that ran: who (the escalation's name, else the target), when, how, and whether it went."""
+    who: dict[tuple[str, str], str] = {}
+    entries = []
+    for event in events:
+        action, target, step = str(event.get("action") or ""), str(event.get("target") or ""), event.get("step")
+        if not action.startswith("notify."):
+            continue
+        if step == "planned":
+            who[(action, target)] = str((event.get("params") or {}).get("who") or target)
+        elif step in ("verified", "failed"):
+            went = step == "verified" and event.get("ok", True)
+            entries.append({"time": _hm(event), "who": who.get((action, target), target), "how": action.removeprefix("notify."),
+                            "target": target, "outcome": "notified" if went else
+                            f"NOT notified: {event.get('error') or event.get('detail') or step}"})
+    return entries
+
+
 def _line(event: dict[str, Any]) -> str | None:
     step = event.get("step")
     who = event.get("operator", "")
@@ -214,6 +234,7 @@ def build_report(events: list[dict[str, Any]], *, incident_index: int = -1, now:
         alarms=alarms,
         notes=[{"time": _hm(e), "operator": str(e.get("operator", "")), "text": str(e.get("detail", ""))}
                for e in window if e.get("step") == "note"],
+        notified=_notified(window),
     )
 
 
@@ -256,6 +277,10 @@ def render_markdown(report: Report) -> str:
                          f"| {_cell(outcome)} | {_cell(detail)} |")
     else:
         lines.append("No action was run from the cockpit.")
+    if report.notified:  # only then: runbook 004's template has no such section of its own
+        lines += ["", "## Escalation", ""]
+        lines += [f"- **{entry['time']}** - {entry['who']} by {entry['how']} ({entry['target']}): {entry['outcome']}"
+                  for entry in report.notified]
     lines += ["", "## Alarms Involved", ""]
     if report.alarms:
         lines += [f"- **{name}**: {'; '.join(changes)}" for name, changes in report.alarms.items()]

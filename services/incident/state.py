@@ -111,8 +111,25 @@ def clock(delta: timedelta) -> str:
     return f"{hours}h{rest:02d}m" if hours else f"{rest}m"
 
 
-def header_text(incident: Incident, now: datetime | None = None) -> str:
-    """What the header shows: severity, title, elapsed, and the response target until acknowledged."""
+@dataclass(frozen=True)
+class NextEscalation:
+    """The incident's next escalation (``[[incident.escalation]]``) not yet notified: who, and from when."""
+
+    who: str
+    due: datetime
+
+    def text(self, now: datetime) -> str:
+        """``esc 12m → on-call SRE``; once due, ``esc DUE → on-call SRE (e)`` (``e`` plans the notification)."""
+        left = self.due - now
+        return f"esc {clock(left)} → {self.who}" if left.total_seconds() > 0 else f"esc DUE → {self.who} (e)"
+
+    def short(self, now: datetime) -> str:
+        left = self.due - now
+        return f"esc {clock(left)}" if left.total_seconds() > 0 else "esc DUE (e)"
+
+
+def header_text(incident: Incident, now: datetime | None = None, escalation: NextEscalation | None = None) -> str:
+    """What the header shows: severity, title, elapsed, the response target until acknowledged, the next escalation."""
     now = now or datetime.now(UTC)
     text = f"{incident.severity} {incident.level.name} · {incident.title} · {clock(incident.duration(now))}"
     due = incident.ack_due()
@@ -121,6 +138,8 @@ def header_text(incident: Incident, now: datetime | None = None) -> str:
         text += f" · ack due in {clock(left)}" if left.total_seconds() > 0 else f" · ack OVERDUE by {clock(-left)}"
     elif incident.acknowledged is None:
         text += " · not acknowledged"
+    if escalation is not None:
+        text += f" · {escalation.text(now)}"
     return text
 
 
@@ -134,8 +153,16 @@ def _short_clock(incident: Incident, now: datetime) -> str:
     return f"{incident.severity} {clock(incident.duration(now))}"
 
 
-def header_forms(incident: Incident, now: datetime | None = None) -> tuple[str, ...]:
-    """Shorter alternatives to ``header_text`` for narrow headers, longest first; the clock is in each."""
+def header_forms(incident: Incident, now: datetime | None = None,
+                 escalation: NextEscalation | None = None) -> tuple[str, ...]:
+    """Shorter alternatives to ``header_text`` for narrow headers, longest first; the clock is in each.
+
+    The escalation countdown goes before the title, and is the last to go: the shortest form
+    stays the severity and clock alone, which fits 80 columns next to everything else.
+    """
     now = now or datetime.now(UTC)
     short = _short_clock(incident, now)
-    return (f"{short} · {incident.title}", short)
+    if escalation is None:
+        return (f"{short} · {incident.title}", short)
+    ahead = escalation.text(now)
+    return (f"{short} · {ahead} · {incident.title}", f"{short} · {ahead}", f"{short} · {escalation.short(now)}", short)

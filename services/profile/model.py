@@ -23,6 +23,7 @@ from services.aws.metric_math import (
     is_arithmetic,
     referenced_ids,
 )
+from services.profile.escalation import EscalationSpec
 from services.profile.playbooks import playbook_problems
 from services.profile.queries import PrometheusSpec, QuerySpec, query_problems
 from services.profile.resources import ResourceList
@@ -144,6 +145,8 @@ class DockerSpec(_Strict):
 
 class PostgresSpec(_Strict):
     dsn_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    backup_retention_days: int = Field(default=7, ge=1, le=3650)
+    """``postgres.dump`` removes this database's dumps older than this, once a new one is taken."""
 
 
 class HealthSpec(_Strict):
@@ -210,6 +213,8 @@ class IncidentSpec(_Strict):
     dsn_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     table: str = Field(default="cockpit_timeline", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     severities: list[SeveritySpec] = Field(default_factory=list)
+    escalation: list[EscalationSpec] = Field(default_factory=list)
+    """``[[incident.escalation]]``: who is notified after how long (``services/profile/escalation.py``)."""
 
     @model_validator(mode="after")
     def _dsn(self) -> IncidentSpec:

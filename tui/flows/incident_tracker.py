@@ -1,19 +1,26 @@
-"""The app's incident: the timeline it writes to, the open incident, and the header line.
+"""The app's incident: the timeline it writes to, the open incident, the header line, escalations.
 
 Events are written in threads (each one fsync'd, and copied to the shared store when
 the profile has one). The open incident is re-read from the timeline every few
 seconds, so another responder's acknowledgement or note shows up here too.
+
+The profile's ``[[incident.escalation]]`` puts a countdown in the header; when one is due,
+a notification says so once and ``e`` plans its ``notify.*`` action (nothing is sent
+before its confirmation screen). It is done once that notification is verified on the
+timeline, by this cockpit or another one sharing the store.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
 from services.incident.state import Incident, current, fold, header_forms, header_text
+from services.profile.escalation import EscalationSpec, next_escalation, pending
 
 if TYPE_CHECKING:
     from services.incident.timeline import Timeline
@@ -37,6 +44,10 @@ class IncidentTracker:
         self.incident: Incident | None = None
         self.events: list[dict[str, Any]] = []
         self._header_text: tuple[str, tuple[str, ...]] | None = None
+        self.pending: list[EscalationSpec] = []
+        """The open incident's escalations not notified yet, soonest first."""
+        self._offered: set[tuple[str, str, str]] = set()
+        """(incident opened, action, target) already announced as due: each is announced once."""
 
     def read_events(self) -> list[dict[str, Any]]:
         """Everyone's events when shared, else this file's (blocking: call from a thread)."""
@@ -54,6 +65,10 @@ class IncidentTracker:
     async def refresh(self) -> None:
         self.events = await asyncio.to_thread(self.read_events)
         self.incident = current(self.events)
+        waiting = pending(self.profile.incident.escalation, self.incident, self.events)
+        if bool(waiting) != bool(self.pending):
+            self.app.refresh_bindings()  # the e key is shown while an escalation is pending
+        self.pending = waiting
         self.update_header()
 
     async def follow(self) -> None:
@@ -67,8 +82,11 @@ class IncidentTracker:
 
     def update_header(self) -> None:
         """Put the incident's line in every header; nothing to do while the text is unchanged."""
-        text = header_text(self.incident) if self.incident else ""
-        forms = header_forms(self.incident) if self.incident else ()
+        now = datetime.now(UTC)
+        escalation = next_escalation(self.pending, self.incident, self.events) if self.pending else None
+        text = header_text(self.incident, now, escalation) if self.incident else ""
+        forms = header_forms(self.incident, now, escalation) if self.incident else ()
+        self._announce_due(now)
         if (text, forms) == self._header_text:
             return
         self._header_text = (text, forms)
@@ -78,6 +96,33 @@ class IncidentTracker:
             for header in screen.query(CockpitHeader):
                 header.incident = text
                 header.incident_forms = forms
+
+    def _announce_due(self, now: datetime) -> None:
+        """Say once that an escalation is due, with the key that plans it."""
+        incident = self.incident
+        if incident is None:
+            return
+        for rule in self.pending:
+            key = (incident.opened.isoformat(), rule.action_id, rule.target)
+            if rule.due(incident) <= now and key not in self._offered:
+                self._offered.add(key)
+                self.app.notify(f"escalation due: notify {rule.who} (e)", severity="warning", timeout=30)
+
+    def escalation_request(self, now: datetime | None = None) -> tuple[str, str, dict[str, Any]] | None:
+        """The ``notify.*`` action of the escalation that is due (else the next one): id, target, parameters.
+
+        The message is written now, from the incident and the timeline; the plan shows it whole.
+        """
+        incident = self.incident
+        if incident is None or not self.pending:
+            return None
+        from services.actions.notify import escalation_message
+
+        now = now or datetime.now(UTC)
+        due = [rule for rule in self.pending if rule.due(incident) <= now]
+        rule = (due or self.pending)[0]
+        subject, message = escalation_message(incident, self.events, who=rule.who, system=self.profile.system.name, now=now)
+        return rule.action_id, rule.target, rule.params(subject, message)
 
     def header_mounted(self) -> None:
         """A new screen with a header appeared: give it the current line on the next tick."""
