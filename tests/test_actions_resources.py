@@ -8,8 +8,6 @@ import base64
 import json
 import shlex
 import socket
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -22,7 +20,6 @@ from services.aws.session import AwsSession
 from services.errors import BadInput, NotConfirmed
 from services.incident.timeline import read_timeline
 from tests.support.resource_actions import (
-    BIN,
     FUNCTION,
     PROFILE,
     QUEUE,
@@ -30,7 +27,6 @@ from tests.support.resource_actions import (
     ROLE,
     SECRET,
     SEND,
-    Client,
     alias_version,
     changes,
     clients,
@@ -40,7 +36,6 @@ from tests.support.resource_actions import (
     lambda_moto_server,
     post,
     received,
-    run_cli,
     seed_function,
     seed_queue,
     seed_role,
@@ -49,29 +44,8 @@ from tests.support.resource_actions import (
     swapped,
     zipped,
 )
+from tests.support.resource_fixtures import client, endpoint, lambda_moto, session  # noqa: F401 - fixtures
 from tui.cli.main import main
-
-
-@pytest.fixture(scope="module")
-def lambda_moto() -> Iterator[str]:
-    with lambda_moto_server() as endpoint:
-        yield endpoint
-
-
-@pytest.fixture
-def endpoint(lambda_moto: str) -> str:
-    post(f"{lambda_moto}/moto-api/reset", "")  # the config survives a reset: only the state goes
-    return lambda_moto
-
-
-@pytest.fixture
-def client(endpoint: str) -> Client:
-    return clients(endpoint)
-
-
-@pytest.fixture
-def session(endpoint: str) -> AwsSession:
-    return session_for(endpoint)
 
 
 # ---------------------------------------------------------------- catalog
@@ -379,42 +353,3 @@ def test_purge_is_destructive_names_the_messages_lost_and_needs_the_name(client,
     assert depth(client, url) == 3
     assert run.execute(action, plan, Confirmation(plan, typed_target=QUEUE)).ok
     assert depth(client, url) == 0
-
-
-# ---------------------------------------------------------------- the plan's command through the real aws CLI
-def _rollback_state(client: Client) -> Any:
-    return alias_version(client)
-
-
-def _send_state(client: Client) -> Any:
-    url = client("sqs").get_queue_url(QueueName=QUEUE)["QueueUrl"]
-    return depth(client, url), received(client, url)
-
-
-CLI_CASES = [
-    ("lambda.rollback", lambda c: seed_function(c), FUNCTION, {"alias": "live"}, _rollback_state, "2"),
-    ("sqs.send-test", seed_queue, QUEUE, {"body": "it's a \"test\" from $HOME", "attributes": {"origin": "cockpit"}},
-     _send_state, (1, [("it's a \"test\" from $HOME", {"origin": "cockpit"})])),
-    ("iam.grant", lambda c: seed_role(c, existing=[READ_S3]), ROLE, SEND, inline_policy,
-     {"Version": "2012-10-17", "Statement": [READ_S3, {"Sid": grant_sid(**SEND), "Effect": "Allow",
-                                                      "Action": SEND["action"], "Resource": SEND["resource"]}]}),
-]
-
-
-@pytest.mark.parametrize("action_id, seed, target, params, probe, expected", CLI_CASES, ids=[c[0] for c in CLI_CASES])
-def test_the_plan_command_through_the_aws_cli_does_what_the_cockpit_does(
-        action_id, seed, target, params, probe, expected, endpoint, client, session) -> None:
-    assert (BIN / "aws").exists(), "the aws CLI is required: it is in the test extra"
-    seed(client)
-    seeded = probe(client)
-    action = build_action(session, action_id, target, params)
-    action.run(action.plan())
-    by_cockpit = probe(client)
-
-    post(f"{endpoint}/moto-api/reset", "")
-    seed(client)
-    plan = build_action(session, action_id, target, params).plan()
-    cli = run_cli(plan.command, endpoint)
-    assert cli.returncode == 0, f"{plan.command}\n{cli.stderr}"
-    assert probe(client) == by_cockpit == expected
-    assert by_cockpit != seeded
