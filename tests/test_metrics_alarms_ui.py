@@ -64,7 +64,7 @@ async def test_enter_on_a_tile_opens_its_chart_figures_and_alarms(demo_profile, 
         tile.focus()
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MetricDetailScreen), what="the detail screen")
-        detail = current_screen(app, AlarmDetailScreen)
+        detail = current_screen(app, MetricDetailScreen)
         await until(pilot, lambda: "p99" in screen_text(app), what="the figures")
         text = screen_text(app)
         for label in ("min", "avg", "max", "p50", "p90", "Processing duration", "AWS/Lambda/Duration Maximum"):
