@@ -255,6 +255,8 @@ class QueryScreen(Screen):
         run.elapsed = progress.elapsed
         if not progress.done:
             run.status = "stopping" if run.status == "stopping" else "running"
+            if run is self.shown:
+                self._tick()
             return
         run.status = progress.status
         run.columns, run.rows = list(progress.columns), list(progress.rows)
