@@ -23,7 +23,7 @@ from tui.screens.action_params import ActionParamsScreen
 from tui.screens.dashboard import DashboardScreen
 
 APP_KEYS = {"Quit": "q", "Help": "?", "Timeline": "t", "Undo": "u", "Playbook": "p", "Note": "n", "Incident": "!"}
-DASHBOARD_KEYS = {"Refresh": "r", "Logs": "f", "Alarms": "a", "Insights": "i", "Actions": "x", "Metrics": "m",
+DASHBOARD_KEYS = {"Refresh": "r", "Logs": "f", "Alarms": "a", "Queries": "i", "Actions": "x", "Metrics": "m",
                   "Range": "w", "Range 15m": "1", "Range 1h": "2", "Range 3h": "3", "Range 12h": "4", "Range 24h": "5",
                   "Range 7d": "6"}
 

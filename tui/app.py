@@ -234,13 +234,20 @@ class CockpitApp(App[int]):
         """The one place a worker that died of an unexpected error is reported: its pane and the log."""
         if event.state != WorkerState.ERROR:
             return
+        from textual.screen import Screen
+
         from tui.messages import SourceFailed
-        from tui.screens.dashboard import DashboardScreen
 
         error = event.worker.error
-        log.error("worker %s failed: %r", event.worker.name, error, exc_info=error)
-        screen = self.screen
-        if isinstance(screen, DashboardScreen) and event.worker.group in ("metrics", "alarms", "logs"):
+        if isinstance(error, SourceError):  # typed: the world said no (bad input, unreachable…), not a bug
+            log.warning("worker %s failed: %s", event.worker.name, error)
+        else:
+            log.error("worker %s failed: %r", event.worker.name, error, exc_info=error)
+        # The screen that started the worker (a pane's worker: the screen on top) says it on its status line,
+        # if it declares that group among its WORKER_SOURCES (dashboard: metrics, alarms, logs; queries: query).
+        node = event.worker.node
+        screen = node if isinstance(node, Screen) else self.screen
+        if event.worker.group in getattr(screen, "WORKER_SOURCES", ()):
             wrapped = error if isinstance(error, SourceError) else SourceError(f"unexpected {type(error).__name__}: {error}")
             screen.post_message(SourceFailed(event.worker.group, wrapped, None))
         else:

@@ -27,6 +27,7 @@ NEEDS: dict[str, Callable[[Profile], bool]] = {
     "focus_alarms": lambda profile: bool(profile.alarms),
     "focus_logs": lambda profile: bool(profile.logs),
     "insights": lambda profile: profile.has_aws,
+    "queries": lambda profile: bool(profile.queries) or profile.has_aws,
     "database": lambda profile: profile.postgres is not None,
     "playbooks": lambda profile: bool(profile.playbooks),
 }
@@ -48,6 +49,14 @@ class CockpitCommands(Provider):
                 entries.append((text, binding.tooltip, partial(self._run, binding.action, namespace)))
         return entries
 
+    def _open_query(self, query_id: str) -> None:
+        from tui.flows.cockpit import find_cockpit
+        from tui.screens.query import QueryScreen
+
+        owner = find_cockpit(self.app)
+        if owner is not None:
+            self.app.push_screen(QueryScreen(owner.profile, query_id=query_id, history=owner.query_history))
+
     async def _run(self, action: str, namespace: DOMNode) -> None:
         await self.app.run_action(action, namespace)
 
@@ -68,6 +77,8 @@ class CockpitCommands(Provider):
             for target in targets_for(profile, cls) or [""]:
                 name = f"Action: {action_id} {target}".rstrip()
                 entries.append((name, cls.title, partial(owner.start_action, action_id, target)))
+        for query in profile.queries:
+            entries.append((f"Query: {query.title} ({query.engine})", query.id, partial(self._open_query, query.id)))
         for book in profile.playbooks:
             entries.append((f"Playbook: {book.title}", f"{len(book.resolution)} resolution step(s)",
                             partial(app.open_playbook, book.id)))

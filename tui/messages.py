@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # types only: the engines and the executor stay unimported un
     from services.engines.docker import ContainerDetails, ContainerLogLine, ContainersSnapshot, ContainerStats
     from services.engines.health import HealthResult
     from services.engines.postgres import ActivitySnapshot, DatabaseDetail
+    from services.queries.base import QueryHandle
+    from services.queries.base import QueryProgress as EngineProgress
 
 
 class MetricsUpdated(Message, bubble=False):
@@ -146,6 +148,25 @@ class InsightsRecordLoaded(Message, bubble=False):
         self.row = row
         self.record = record
         self.error = error
+
+
+class QueryStarted(Message, bubble=False):
+    """A saved query was accepted by its engine: ``handle.text`` is the query as sent."""
+
+    def __init__(self, run_id: int, handle: QueryHandle) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.handle = handle
+
+
+class QueryUpdated(Message, bubble=False):
+    """One poll of a saved query on any engine (``note``: what the screen should add, e.g. a stop not heard)."""
+
+    def __init__(self, run_id: int, progress: EngineProgress, note: str = "") -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.progress = progress
+        self.note = note
 
 
 # ---------------------------------------------------------------- containers, PostgreSQL, health

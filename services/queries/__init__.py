@@ -33,6 +33,11 @@ class Engines:
         self._session = session
         self._engines: dict[str, QueryEngine] = {}
 
+    @property
+    def session(self) -> AwsSession | None:
+        """The AWS session the AWS engines share (None until one is given or first needed)."""
+        return self._session
+
     def _aws(self) -> AwsSession:
         """The session given, else one on the profile's ``[aws]`` (made when an AWS engine is first needed)."""
         if self._session is None:

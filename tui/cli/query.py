@@ -46,6 +46,7 @@ def run_query(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 2
     from services.errors import SourceError
     from services.queries import BadParameter, Engines, parse_assignments, resolve, run_to_end
+    from services.queries.results import summary
 
     try:
         given = parse_assignments(args.param)
@@ -113,32 +114,6 @@ def render_table(columns: list[str], rows: list[dict[str, Any]]) -> str:
     lines = ["  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip()
              for line in [header, *cells]]
     return "\n".join(lines) + "\n" if columns else ""
-
-
-def summary(progress: QueryProgress) -> str:
-    """``3 rows · 1.2 s · 12.0 MB scanned · $0.0001`` (what the engine reports)."""
-    parts = [f"{len(progress.rows)} row{'s' if len(progress.rows) != 1 else ''}", f"{progress.elapsed:.1f} s"]
-    stats = progress.stats
-    if stats.scanned is not None:
-        parts.append(f"{stats.scanned:g} read")
-    if stats.bytes_scanned is not None:
-        parts.append(f"{_bytes(stats.bytes_scanned)} scanned")
-    if stats.cost_usd is not None:
-        parts.append(f"${stats.cost_usd:.4f}")
-    text = " · ".join(parts)
-    if progress.truncated:
-        text += " · more rows exist (the query's limit)"
-    if progress.warning:
-        text += f"\nwarning: {progress.warning}"
-    return text
-
-
-def _bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1024:
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    return f"{count:.1f} TB"
 
 
 class _Progress:

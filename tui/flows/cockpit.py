@@ -18,10 +18,14 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from textual.app import App
 from textual.message_pump import MessagePump
 
+from tui.flows.insights_history import InsightsHistory
+from tui.flows.query_history import QueryHistory
+
 if TYPE_CHECKING:
     from services.aws.session import AwsSession
     from services.incident.timeline import Timeline
     from services.profile import Profile
+    from services.queries import Engines
     from services.sources import Sources
     from tui.flows.action_flow import ActionFlow
     from tui.flows.incident_tracker import IncidentTracker
@@ -42,6 +46,11 @@ class Cockpit:
         """The timeline (with the shared store's mirror) and the open incident."""
         self._sources: Sources | None = None
         self._actions: ActionFlow | None = None
+        self._queries: Engines | None = None
+        self.query_history = QueryHistory()
+        """The saved-query runs of this session: the query screen finds them again when reopened."""
+        self.insights_history = InsightsHistory()
+        """The Logs Insights editor's runs, draft and last result, the same way."""
 
     @property
     def timeline(self) -> Timeline:
@@ -73,6 +82,18 @@ class Cockpit:
     def connected(self) -> bool:
         """The AWS session exists (never, for a profile without ``[aws]``)."""
         return self.sources.aws is not None
+
+    def query_engines(self) -> Engines:
+        """The saved queries' engines (``services/queries``), sharing the dashboard's AWS session once it exists.
+
+        Made again only when the session appears after a first, AWS-less use (a postgres
+        query run before the endpoint resolved): an AWS engine never makes its own session here.
+        """
+        from services.queries import Engines
+
+        if self._queries is None or (self._queries.session is None and self.sources.aws is not None):
+            self._queries = Engines(self.profile, self.sources.aws)
+        return self._queries
 
     def aws_connected(self, session: AwsSession) -> None:
         """The dashboard's session, once ``connect`` resolved the endpoint: AWS actions can run from now on."""

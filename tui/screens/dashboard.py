@@ -17,7 +17,6 @@ from services.errors import SourceError
 from services.profile import Profile
 from services.profile.model import duration_seconds
 from tui.flows.cockpit import cockpit
-from tui.flows.insights_history import InsightsHistory
 from tui.flows.polling import Poller
 from tui.messages import ActionFinished, AlarmStateChanged, AlarmsUpdated, MetricsUpdated, PlaybookRequested, SourceFailed
 from tui.panes.alarms import AlarmsPane, alarm_messages
@@ -39,6 +38,9 @@ FOOTER_FIRST = ("q", "question_mark")
 class DashboardScreen(Screen):
     """Arranges the panes the profile configures and runs one poller per source."""
 
+    WORKER_SOURCES = frozenset({"metrics", "alarms", "logs"})
+    """Worker groups whose failures the app's one handler posts here as ``SourceFailed`` (to the pane's title)."""
+
     BINDINGS = [
         Binding("r", "refresh_all", "Refresh"),
         Binding("f", "focus_logs", "Logs"),
@@ -46,7 +48,7 @@ class DashboardScreen(Screen):
         # focus's bindings; a focused Input still takes "/" as text (Textual drops consumed keys first).
         Binding("slash", "filter_logs", "Filter logs", show=False, priority=True),
         Binding("a", "focus_alarms", "Alarms"),
-        Binding("i", "insights", "Insights"),
+        Binding("i", "queries", "Queries", tooltip="The profile's saved queries, every engine (Logs Insights editor: i there)"),
         Binding("x", "actions", "Actions", tooltip="Actions on the selected tile or alarm (each one confirmed)"),
         Binding("m", "focus_metrics", "Metrics", show=False),
         Binding("b", "database", "Blocking tree", show=False, tooltip="[postgres]: the database screen, blocking tree focused"),
@@ -66,7 +68,6 @@ class DashboardScreen(Screen):
         self.session: AwsSession | None = None
         self.metrics_range = duration_seconds(profile.cockpit.metrics_range)
         self.metrics_source: MetricsSource | None = None  # once connected
-        self.insights_history = InsightsHistory()  # outlives each InsightsScreen: reopened, it finds its runs
         self._heap_frozen: set[str] = set()
 
     # ------------------------------------------------------------------ layout
@@ -200,8 +201,12 @@ class DashboardScreen(Screen):
             spec = next(spec for spec in self.profile.tiles if spec.id == ref)
             self.app.push_screen(MetricDetailScreen(spec))
             self.call_after_refresh(self._feed_metric_detail)
-        elif kind == "query":
-            self.action_insights(ref)
+        elif kind == "query" and any(spec.id == ref for spec in self.profile.queries):
+            query = next(query for query in self.profile.queries if query.id == ref)
+            if query.engine == "insights":  # the Insights editor, as before: the query loaded, run, editable
+                self.action_insights(ref)
+            else:
+                self.action_queries(ref)
         else:
             self.notify(f"{reference}: nothing to open (hidden metric or unknown reference)", severity="warning")
 
@@ -259,7 +264,13 @@ class DashboardScreen(Screen):
             self.notify("not connected yet", severity="warning")
             return
         self.app.push_screen(InsightsScreen(self.profile, self.session, query_id=query_id,
-                                            history=self.insights_history))
+                                            history=cockpit(self).insights_history))
+
+    def action_queries(self, query_id: str | None = None) -> None:
+        """The saved queries of every engine; ``query_id`` opens on one (its parameters asked, then run)."""
+        from tui.screens.query import QueryScreen
+
+        self.app.push_screen(QueryScreen(self.profile, query_id=query_id, history=cockpit(self).query_history))
 
     def action_database(self) -> None:
         """``b`` whatever has focus (the PostgreSQL pane's title shows it): the database screen."""
