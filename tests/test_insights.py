@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Input
 from services.aws.insights import InsightsClient, check_syntax, to_csv, to_json
 from services.errors import BadInput, Unsupported
 from tests.support.apps import current_screen
+from tests.support.insights import open_insights
 from tests.support.waiting import until
 from tui.app import CockpitApp
-from tui.screens.dashboard import DashboardScreen
 from tui.screens.insights import InsightsScreen, QueryRun, parse_range
 from tui.screens.log_record import LogRecordScreen
 from widgets.pane_title import PaneTitle
@@ -76,11 +76,7 @@ def test_the_service_runs_polls_and_reports_what_the_endpoint_lacks(aws_session,
 
 
 async def _insights(app: CockpitApp, pilot: Pilot[Any]) -> InsightsScreen:
-    await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.session is not None,
-                what="dashboard")
-    await pilot.press("i")
-    await until(pilot, lambda: isinstance(app.screen, InsightsScreen), what="insights screen")
-    return current_screen(app, InsightsScreen)
+    return await open_insights(app, pilot)
 
 
 async def test_run_poll_results_table_export_history(demo_profile, aws_target, sentra, tmp_path, monkeypatch) -> None:

@@ -7,22 +7,19 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList
 
-from tests.support.apps import current_screen
+from tests.support.insights import open_insights
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.insights import InsightsScreen
+from tui.screens.query import QueryScreen
 from widgets.query_editor import QueryEditor
 
 FOCUS_ORDER = ["query", "groups", "range", "results", "saved", "history"]
 
 
 async def _open(app: CockpitApp, pilot: Pilot[Any]) -> InsightsScreen:
-    await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.session is not None,
-                what="dashboard")
-    await pilot.press("i")
-    await until(pilot, lambda: isinstance(app.screen, InsightsScreen), what="insights screen")
-    return current_screen(app, InsightsScreen)
+    return await open_insights(app, pilot)
 
 
 def _focused(app: CockpitApp) -> str | None:
@@ -72,7 +69,8 @@ async def test_one_escape_leaves_from_anywhere(demo_profile, aws_target, sentra,
         await pilot.pause()
         assert _focused(app) == where
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen), timeout=5,
+        # back where it was opened from (Queries), in one key whatever had focus
+        await until(pilot, lambda: isinstance(app.screen, QueryScreen), timeout=5,
                     what=lambda: f"one esc from #{where} to leave (still on {type(app.screen).__name__})")
 
 
@@ -109,6 +107,8 @@ async def test_history_and_draft_survive_closing_the_screen(demo_profile, aws_ta
         await pilot.press("ctrl+r")
         await until(pilot, lambda: screen.current is not None and screen.current.status == "Complete", what="a run")
         screen.query_one(QueryEditor).load_text("fields @message | limit 3")  # a draft, not run
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, QueryScreen), what="the queries screen")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
         reopened = await _open(app, pilot)

@@ -7,11 +7,9 @@ import pytest
 from textual.widgets import Static
 
 from services.aws.insights import InsightsClient, output_fields
-from tests.support.apps import current_screen
+from tests.support.insights import open_insights
 from tests.support.waiting import until
 from tui.app import CockpitApp
-from tui.screens.dashboard import DashboardScreen
-from tui.screens.insights import InsightsScreen
 from widgets.pane_title import PaneTitle
 from widgets.query_editor import QueryEditor
 
@@ -64,11 +62,7 @@ def test_a_query_the_endpoint_does_run_has_no_warning(aws_session, sentra) -> No
 async def test_the_screen_says_the_endpoint_did_not_run_the_query(demo_profile, aws_target, sentra) -> None:
     app = CockpitApp(demo_profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.session is not None,
-                    what="dashboard")
-        await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, InsightsScreen), what="insights screen")
-        screen = current_screen(app, InsightsScreen)
+        screen = await open_insights(app, pilot)
         title = screen.query_one("#insights-title", PaneTitle)
         screen.query_one(QueryEditor).load_text("stats count(*) by bin(5m)")
         await pilot.press("ctrl+r")

@@ -10,11 +10,11 @@ from textual.widgets import Input
 
 from services.profile import Profile
 from tests.support.apps import current_screen, notified, recording
+from tests.support.insights import open_insights
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.incident import IncidentScreen, NoteScreen
-from tui.screens.insights import InsightsScreen
 from widgets.alarm_table import AlarmTable
 from widgets.log_tail import LogTail
 from widgets.metric_tile import MetricTile
@@ -72,11 +72,7 @@ async def test_slash_without_a_log_pane_says_so(demo_profile, aws_target, sentra
 async def test_the_insights_editor_keeps_what_is_typed(demo_profile, aws_target, sentra) -> None:
     app = CockpitApp(demo_profile, aws_target)
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await _dashboard(app, pilot)
-        await until(pilot, lambda: screen.session is not None, what="connected")
-        await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, InsightsScreen), what="Insights")
-        insights = app.screen
+        insights = await open_insights(app, pilot)
         editor = insights.query_one(QueryEditor)
         await until(pilot, lambda: editor.has_focus, what="the editor focused")
         editor.clear()
