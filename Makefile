@@ -19,7 +19,7 @@ system-deps:
 # Lint and types first (zero findings), then every test. pytest exits 5 when it collected
 # no test: make fails on it like on any other non-zero.
 test: $(STAMP) system-deps lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
