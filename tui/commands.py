@@ -30,6 +30,7 @@ NEEDS: dict[str, Callable[[Profile], bool]] = {
     "queries": lambda profile: bool(profile.queries) or profile.has_aws,
     "database": lambda profile: profile.postgres is not None,
     "playbooks": lambda profile: bool(profile.playbooks),
+    "resources": lambda profile: bool(profile.resources),
 }
 
 
@@ -79,6 +80,9 @@ class CockpitCommands(Provider):
                 entries.append((name, cls.title, partial(owner.start_action, action_id, target)))
         for query in profile.queries:
             entries.append((f"Query: {query.title} ({query.engine})", query.id, partial(self._open_query, query.id)))
+        for resource in profile.resources:
+            entries.append((f"Resource: {resource.id} ({resource.type} {resource.title})",
+                            "its configuration and findings, read now", partial(owner.open_resources, [resource.id])))
         for book in profile.playbooks:
             entries.append((f"Playbook: {book.title}", f"{len(book.resolution)} resolution step(s)",
                             partial(app.open_playbook, book.id)))

@@ -15,6 +15,7 @@ from services.models import Alarm, AlarmHistoryItem, AlarmsSnapshot, AlarmTransi
 if TYPE_CHECKING:  # types only: the engines and the executor stay unimported until a pane needs them
     from services.actions.executor import Outcome
     from services.aws.insights import QueryProgress
+    from services.aws.resources import ResourceReading
     from services.engines.docker import ContainerDetails, ContainerLogLine, ContainersSnapshot, ContainerStats
     from services.engines.health import HealthResult
     from services.engines.postgres import ActivitySnapshot, DatabaseDetail
@@ -223,3 +224,22 @@ class HealthChecked(Message, bubble=False):
     def __init__(self, result: HealthResult) -> None:
         super().__init__()
         self.result = result
+
+
+class ResourceRead(Message, bubble=False):
+    """One resource of the profile was read (``reading``), or its read failed (``error``)."""
+
+    def __init__(self, resource_id: str, reading: ResourceReading | None, error: SourceError | None = None) -> None:
+        super().__init__()
+        self.resource_id = resource_id
+        self.reading = reading
+        self.error = error
+
+
+class ResourcesRead(Message, bubble=False):
+    """A pass over every resource ended: ``failed`` of ``total`` could not be read."""
+
+    def __init__(self, total: int, failed: int) -> None:
+        super().__init__()
+        self.total = total
+        self.failed = failed

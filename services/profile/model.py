@@ -235,6 +235,8 @@ class CockpitSettings(_Strict):
     """Seconds between metric refreshes; default: the smallest period, at least 10 s."""
     metrics_range: str = Field(default="3h", pattern=DURATION)
     alarms_refresh: float = Field(default=30, ge=1, le=3600)
+    resources_refresh: float = Field(default=60, ge=5, le=3600)
+    """Seconds between reads of the ``[[resources]]``, while the resources screen is open."""
     alarm_bell: Literal["any", "alarm", "off"] = "any"
     """Ring the terminal bell once per refresh in which an alarm changed state ("alarm": only into ALARM)."""
     logs_poll: float = Field(default=2, ge=0.5, le=300)

@@ -216,6 +216,8 @@ class AlarmsPane(Vertical):
                 self.show_metric_of(alarm.name)
             elif choice == "playbook":
                 self.playbook_of(alarm.name)
+            elif choice == "resource":
+                self.resource_of(alarm.name)
 
         self.app.push_screen(screen, follow_up)
 
@@ -229,6 +231,13 @@ class AlarmsPane(Vertical):
         else:
             watched = alarm.metric if alarm and alarm.metric else "its metric"
             self.app.notify(f"{name}: no tile in this profile shows {watched}", severity="warning")
+
+    def resource_of(self, name: str) -> None:
+        from services.aws.resource_links import resources_for_alarm
+
+        alarm = self.alarm(name)
+        ids = resources_for_alarm(alarm, self.profile.resources) if alarm else []
+        cockpit(self).open_resources(ids, about=f"alarm {name}")
 
     def playbook_of(self, name: str) -> None:
         from services.aws.alarm_links import playbooks_for_alarm

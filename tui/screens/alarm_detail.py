@@ -51,6 +51,7 @@ class AlarmDetailScreen(Screen[str | None]):
         Binding("escape", "dismiss_none", "Back"),
         Binding("m", "go('metric')", "Metric", tooltip="Focus the tile of the metric this alarm watches"),
         Binding("p", "go('playbook')", "Playbook", tooltip="Open the playbook that lists this alarm"),
+        Binding("o", "go('resource')", "Resource", tooltip="The resource this alarm's metric is about (resources screen)"),
     ]
 
     def __init__(self, alarm: Alarm, *, acked: bool = False, observed: list[AlarmTransition] | None = None,

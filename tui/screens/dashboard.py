@@ -50,6 +50,8 @@ class DashboardScreen(Screen):
         Binding("a", "focus_alarms", "Alarms"),
         Binding("i", "queries", "Queries", tooltip="The profile's saved queries, every engine (Logs Insights editor: i there)"),
         Binding("x", "actions", "Actions", tooltip="Actions on the selected tile or alarm (each one confirmed)"),
+        Binding("o", "resources", "Resources",
+                tooltip="The profile's resources: configuration, permissions, versions (on a tile or alarm: its own)"),
         Binding("m", "focus_metrics", "Metrics", show=False),
         Binding("b", "database", "Blocking tree", show=False, tooltip="[postgres]: the database screen, blocking tree focused"),
         Binding("w", "cycle_range", "Range", tooltip="Metrics time range: 15m 1h 3h 12h 24h 7d"),
@@ -187,6 +189,21 @@ class DashboardScreen(Screen):
 
         self.app.push_screen(ActionMenuScreen(selection, read_only=self.read_only), callback=chosen)
 
+    def action_resources(self) -> None:
+        """``o``: the resources screen, on the resource the focused tile or alarm row is about."""
+        from services.aws.resource_links import resources_for_alarm, resources_for_metric
+
+        focused = self.focused
+        if isinstance(focused, MetricTile):
+            ids = resources_for_metric(focused.metric_id, self.profile.metrics, self.profile.resources)
+            cockpit(self).open_resources(ids, about=f"tile {focused.metric_id}")
+        elif isinstance(focused, AlarmTable) and focused.selected_name:
+            alarm = self.alarms_pane.alarm(focused.selected_name)
+            ids = resources_for_alarm(alarm, self.profile.resources) if alarm else []
+            cockpit(self).open_resources(ids, about=f"alarm {focused.selected_name}")
+        else:
+            cockpit(self).open_resources()
+
     def firing_alarms(self) -> list[str]:
         if not self.profile.alarms:
             return []
@@ -201,6 +218,8 @@ class DashboardScreen(Screen):
             spec = next(spec for spec in self.profile.tiles if spec.id == ref)
             self.app.push_screen(MetricDetailScreen(spec))
             self.call_after_refresh(self._feed_metric_detail)
+        elif kind == "resource" and any(spec.id == ref for spec in self.profile.resources):
+            cockpit(self).open_resources([ref])
         elif kind == "query" and any(spec.id == ref for spec in self.profile.queries):
             query = next(query for query in self.profile.queries if query.id == ref)
             if query.engine == "insights":  # the Insights editor, as before: the query loaded, run, editable

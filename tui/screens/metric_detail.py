@@ -36,7 +36,8 @@ class MetricDetailScreen(Screen[None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"),
+                Binding("o", "resource", "Resource", tooltip="The resource this metric is about (resources screen)")]
 
     def __init__(self, spec: MetricSpec) -> None:
         super().__init__()
@@ -91,3 +92,11 @@ class MetricDetailScreen(Screen[None]):
         if not alarms:
             listing.append("none found for this metric among the profile's alarms", "dim")
         self._set("metric-alarms", listing)
+
+    def action_resource(self) -> None:
+        from services.aws.resource_links import resources_for_metric
+        from tui.flows.cockpit import cockpit
+
+        owner = cockpit(self)
+        ids = resources_for_metric(self.spec.id, owner.profile.metrics, owner.profile.resources)
+        owner.open_resources(ids, about=f"metric {self.spec.id}")

@@ -16,7 +16,7 @@ from services.aws.resources.events_rule import read_events_rule
 from services.aws.resources.iam_role import read_iam_role
 from services.aws.resources.lambda_function import read_lambda
 from services.aws.resources.rds_cluster import read_rds_cluster
-from services.aws.resources.reading import NOT_FOUND, Field, Finding, ResourceReading
+from services.aws.resources.reading import NOT_FOUND, Field, Finding, Offer, ResourceReading
 from services.aws.resources.s3_bucket import read_s3_bucket
 from services.aws.resources.ses_account import read_ses
 from services.aws.resources.sqs_queue import read_sqs
@@ -44,4 +44,4 @@ def read_resource(session: AwsSession, spec: ResourceSpec) -> ResourceReading:
     return READERS[spec.type](session, spec)
 
 
-__all__ = ["NOT_FOUND", "READERS", "Field", "Finding", "ResourceReading", "read_resource"]
+__all__ = ["NOT_FOUND", "READERS", "Field", "Finding", "Offer", "ResourceReading", "read_resource"]

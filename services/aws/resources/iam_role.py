@@ -10,7 +10,7 @@ from __future__ import annotations
 from services.aws.resources import policy_text
 from services.aws.resources.calls import call, document, is_missing, pages
 from services.aws.resources.iam_eval import Policy, Verdict, evaluate, simulation_verdict
-from services.aws.resources.reading import ReadingDraft, ResourceReading, not_found, when
+from services.aws.resources.reading import Offer, ReadingDraft, ResourceReading, not_found, when
 from services.aws.session import AwsSession
 from services.errors import AccessDenied, BadInput, CredentialsExpired, Unsupported
 from services.profile.resources import PermissionNeed, ResourceSpec
@@ -86,8 +86,16 @@ def _permission_checks(session: AwsSession, draft: ReadingDraft, role_arn: str, 
     if verdicts is None:
         verdicts = [evaluate(need.action, need.resource, policies) for need in needs]
     draft.add("Permission checks", f"{len(needs)}, by {method}")
+    role_name = role_arn.rsplit("/", 1)[-1]
     for need, verdict in zip(needs, verdicts, strict=False):
-        getattr(draft, verdict.level)(f"{need.action} on {need.resource}: {verdict.text()}")
+        text = f"{need.action} on {need.resource}: {verdict.text()}"
+        if verdict.level == "fail":
+            # A missing allow is fixed by one statement; an explicit deny would still win over it.
+            grantable = not verdict.reason.startswith("explicit deny")
+            draft.fail(text, Offer("iam.grant", role_name, (("action", need.action), ("resource", need.resource)))
+                       if grantable else None)
+        else:
+            getattr(draft, verdict.level)(text)
 
 
 def simulate(session: AwsSession, role_arn: str, need: PermissionNeed) -> Verdict:

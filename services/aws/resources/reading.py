@@ -33,9 +33,22 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class Offer:
+    """An action of the catalog that would fix a finding, ready to plan (and still to be confirmed)."""
+
+    action: str
+    target: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def describe(self) -> str:
+        return " ".join((self.action, self.target, *(value for _, value in self.params)))
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     level: Level
     text: str
+    offer: Offer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +68,11 @@ class ResourceReading:
         """The worst finding: what a row's colour says."""
         return max((finding.level for finding in self.findings), key=_RANK.__getitem__, default="ok")
 
+    @property
+    def offers(self) -> list[tuple[Finding, Offer]]:
+        """The findings an action of the catalog would fix, with that action."""
+        return [(finding, finding.offer) for finding in self.findings if finding.offer is not None]
+
     def field(self, label: str) -> Field | None:
         return next((item for item in self.fields if item.label == label), None)
 
@@ -64,7 +82,10 @@ class ResourceReading:
             "id": self.id, "type": self.type, "name": self.name, "status": self.status, "level": self.level,
             "read_at": self.read_at.isoformat(),
             "fields": {item.label: {"value": item.value, "detail": list(item.detail)} for item in self.fields},
-            "findings": [{"level": finding.level, "text": finding.text} for finding in self.findings],
+            "findings": [{"level": finding.level, "text": finding.text}
+                         | ({"offer": {"action": finding.offer.action, "target": finding.offer.target,
+                                       "params": dict(finding.offer.params)}} if finding.offer else {})
+                         for finding in self.findings],
         }
 
 
@@ -88,8 +109,8 @@ class ReadingDraft:
     def warn(self, text: str) -> None:
         self.findings.append(Finding("warn", visible(text)))
 
-    def fail(self, text: str) -> None:
-        self.findings.append(Finding("fail", visible(text)))
+    def fail(self, text: str, offer: Offer | None = None) -> None:
+        self.findings.append(Finding("fail", visible(text), offer))
 
     def attempt(self, label: str, read: Callable[[], T]) -> T | None:
         """A secondary read: if the endpoint lacks it or we may not, say so in its field and go on.
