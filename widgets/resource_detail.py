@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -15,7 +17,7 @@ from textual.widgets import Static
 
 from widgets.resource_list import MARKS
 
-LABEL_WIDTH = 18
+LABEL_WIDTH = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,34 +76,57 @@ class ResourceDetail(VerticalScroll, can_focus=True):
 
     def text(self) -> str:
         """What the detail shows, as plain text (what a test or a copy reads)."""
-        return render_detail(self.data).plain if self.data else ""
+        return detail_text(self.data) if self.data else ""
 
 
-def render_detail(data: ResourceDetailData) -> Text:
+def _head(data: ResourceDetailData) -> Text:
     text = Text()
     text.append(f"{data.id}", "bold")
     text.append(f"  {data.type} {data.name}  ")
     text.append(data.status, "bold red" if data.status == "not found" else "bold")
     if data.read_at is not None:
         text.append(f"  read {data.read_at.astimezone().strftime('%H:%M:%S')}", "dim")
-    text.append("\n")
     if data.failure:
-        text.append(f"! {data.failure}\n", "bold red")
+        text.append(f"\n! {data.failure}", "bold red")
+    return text
+
+
+def render_detail(data: ResourceDetailData) -> Group:
+    """The findings and fields in two-column grids: a long value wraps under itself, not under the label."""
+    parts: list[RenderableType] = [_head(data)]
     if data.findings:
-        text.append("FINDINGS\n", "bold underline")
+        parts.append(Text("FINDINGS", "bold underline"))
+        findings = Table.grid(padding=(0, 1))
+        findings.add_column(width=1)
+        findings.add_column(ratio=1)
         for finding in data.findings:
             glyph, style = MARKS.get(finding.level, ("·", ""))
-            text.append(f" {glyph} ", style)
-            text.append(f"{finding.text}\n", style if finding.level != "ok" else "")
+            cell = Text(finding.text, style if finding.level != "ok" else "")
             if finding.fix:
-                text.append(f"     fix (x): {finding.fix}\n", "cyan")
+                cell.append(f"\nfix (x): {finding.fix}", "cyan")
+            findings.add_row(Text(glyph, style), cell)
+        parts.append(findings)
     if data.fields:
-        text.append("CONFIGURATION\n", "bold underline")
+        parts.append(Text("CONFIGURATION", "bold underline"))
         width = min(LABEL_WIDTH, max(len(item.label) for item in data.fields))
+        fields = Table.grid(padding=(0, 1))
+        fields.add_column(width=width, style="bold", no_wrap=True, overflow="ellipsis")
+        fields.add_column(ratio=1)
         for item in data.fields:
-            text.append(f" {item.label:<{width}} ", "bold")
-            text.append(f"{item.value}\n")
+            value = Text(item.value)
             for line in item.detail:
-                text.append(f" {'':<{width}}   {line}\n", "dim")
-    text.rstrip()
-    return text
+                value.append(f"\n{line}", "dim")
+            fields.add_row(item.label, value)
+        parts.append(fields)
+    return Group(*parts)
+
+
+def detail_text(data: ResourceDetailData) -> str:
+    """The same content as plain lines (one per finding, field and detail line): what tests and copies read."""
+    lines = [_head(data).plain]
+    lines += [f"{MARKS.get(f.level, ('·', ''))[0]} {f.text}" + (f" | fix (x): {f.fix}" if f.fix else "")
+              for f in data.findings]
+    for item in data.fields:
+        lines.append(f"{item.label}: {item.value}")
+        lines += [f"    {line}" for line in item.detail]
+    return "\n".join(lines)

@@ -46,8 +46,8 @@ class ResourceList(KeyedTable):
 
     BINDINGS = [Binding("enter", "open", "Details", show=False)]
 
-    COLUMNS = (("mark", " ", 2), ("id", "id", 14), ("type", "type", 11), ("name", "name", 26),
-               ("status", "status", 12), ("note", "finding", None))
+    COLUMNS = (("mark", " ", 1), ("id", "id", 14), ("type", "type", 11), ("name", "name", 22),
+               ("status", "status", 10), ("note", "finding", None))
 
     class Highlighted(Message, bubble=True):
         """The cursor is on resource ``resource_id``."""

@@ -239,11 +239,11 @@ class ResourcesScreen(Screen):
         reading = self.readings.get(key)
         choices: dict[str, tuple[str, str, dict[str, Any]]] = {}
         options = []
-        for index, (finding, offer) in enumerate(reading.offers if reading else []):
-            label = Text(no_wrap=True, overflow="ellipsis")
-            label.append("fix ", "bold green")
-            label.append(f"{offer.describe()}", "bold")
-            label.append(f"  ← {finding.text}", "dim")
+        for index, (finding, offer) in enumerate(reading.offers if reading else []):  # fixes first
+            label = Text()
+            label.append(f"{offer.action:16}", "bold green")
+            label.append(" fixes: ", "dim")
+            label.append(finding.text.split(": ", 1)[0])  # "sqs:SendMessage on arn:…" (the verdict is in the detail)
             choices[f"offer-{index}"] = (offer.action, offer.target, dict(offer.params))
             options.append(Option(label, id=f"offer-{index}"))
         for action_id, target, params in resource_actions(spec):

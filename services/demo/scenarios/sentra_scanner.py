@@ -70,6 +70,14 @@ class SentraScanner:
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                           "Action": "sts:AssumeRole"}]}
         role = c["iam"].create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        # What the function may do: read uploads, write its logs. Not sqs:SendMessage on the results
+        # queue: the AccessDenied of runbook 000's SQS failures, which the resources screen finds.
+        c["iam"].put_role_policy(RoleName=ROLE, PolicyName="scanner-access", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Sid": "ReadUploads", "Effect": "Allow", "Action": "s3:GetObject",
+                 "Resource": f"arn:aws:s3:::{BUCKET}/*"},
+                {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                 "Resource": f"arn:aws:logs:*:*:log-group:{LOG_GROUP}:*"}]}))
         c["iam"].create_user(UserName="sentra-deployer")
         c["iam"].create_access_key(UserName="sentra-deployer")
         c["lambda"].create_function(FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="scanner.handler",
