@@ -85,6 +85,20 @@ class ResourceList(KeyedTable):
         if resource_id in self.row_data:
             self.move_cursor(row=self.keys.index(resource_id))
 
+    def _widths(self, width: int) -> list[int]:
+        """Ids and names grow to their longest (capped) while the finding keeps 40 columns: whole names
+        on a wide terminal, the finding first on a narrow one."""
+        widths = super()._widths(width)
+        wants = ((1, min(24, max((len(key) for key in self.row_data), default=2))),
+                 (3, min(40, max((len(row.name) for row in self.row_data.values()), default=4))))
+        spare = widths[-1] - 40
+        for index, want in wants:
+            extra = max(0, min(want - widths[index], spare))
+            widths[index] += extra
+            widths[-1] -= extra
+            spare -= extra
+        return widths
+
     @staticmethod
     def _row_cells(row: ResourceRow) -> tuple[Cell, ...]:
         glyph, style = MARKS[row.mark]

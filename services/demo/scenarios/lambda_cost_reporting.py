@@ -111,6 +111,10 @@ class LambdaCostReporting(RunbookScenario):
             c["events"].put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED",
                                  Description="Triggers cost-reporting-lambda")
             c["events"].put_targets(Rule=rule, Targets=[{"Id": "1", "Arn": arn}])
+            # as the console does when a rule gets a Lambda target: the rule may invoke it
+            rule_arn = c["events"].describe_rule(Name=rule)["Arn"]
+            c["lambda"].add_permission(FunctionName=FUNCTION, StatementId=f"{rule}-invoke", Action="lambda:InvokeFunction",
+                                       Principal="events.amazonaws.com", SourceArn=rule_arn)
         c["ses"].verify_email_identity(EmailAddress=SENDER)
         self.alarms.create()
         self.logs.create(LOG_GROUP, now)

@@ -114,6 +114,9 @@ class MantissaLog(RunbookScenario):
         c["events"].put_rule(Name=SCHEDULE, ScheduleExpression="rate(5 minutes)", State="ENABLED",
                              Description="Runs the Mantissa Log detection engine")
         c["events"].put_targets(Rule=SCHEDULE, Targets=[{"Id": "detection-engine", "Arn": engine_arn}])
+        c["lambda"].add_permission(FunctionName=ENGINE, StatementId="detection-schedule-invoke",
+                                   Action="lambda:InvokeFunction", Principal="events.amazonaws.com",
+                                   SourceArn=c["events"].describe_rule(Name=SCHEDULE)["Arn"])
         for bucket in (RULES_BUCKET, ATHENA_BUCKET):
             c["s3"].create_bucket(Bucket=bucket)
         for rule in RULES:
