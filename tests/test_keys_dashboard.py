@@ -21,7 +21,9 @@ SIZE = (80, 24)
 
 
 async def _dashboard(app: CockpitApp, pilot) -> DashboardScreen:
-    await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
+    # composed, not only pushed: under load the first tests' query would otherwise race the mount
+    await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(MetricTile)),
+                what="dashboard")
     return current_screen(app, DashboardScreen)
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
-from services.aws.resources import read_resource
-from services.aws.resources.lambda_function import function_versions, version_before
+from services.aws.resources import Offer, read_resource
+from services.aws.resources.lambda_function import function_versions, read_lambda, version_before
 from services.profile.resources import ResourceSpec
 from tests.support.lambda_functions import code, make_function
 
@@ -46,8 +47,15 @@ def test_configuration_env_names_never_values_and_the_alias(boto, aws_session) -
     assert len({hashes["1"], hashes["2"], hashes["3"]}) == 3  # three different codes: the hashes tell them apart
     assert field(reading, "Alias live") == "live → 3"
     assert field(reading, "Rollback target").split()[0] == "2"
-    assert ("ok", "alias live → version 3, the newest") in [(f.level, f.text) for f in reading.findings]
     assert any(f.level == "warn" and "recent deployment" in f.text for f in reading.findings)
+    # version 3 went out just now: the suspect deployment, and its rollback offered (to be confirmed)
+    suspect = next(f for f in reading.findings if f.text.startswith("alias live → version 3, published "))
+    assert suspect.level == "warn" and suspect.text.endswith(": version 2 is the rollback")
+    assert suspect.offer == Offer("lambda.rollback", "mantissa-detection-engine", (("alias", "live"), ("version", "2")))
+    # two days later the same alias is simply on the newest version
+    later = read_lambda(aws_session, spec, now=datetime.now(UTC) + timedelta(days=2))
+    assert ("ok", "alias live → version 3, the newest") in [(f.level, f.text) for f in later.findings]
+    assert later.offers == []
 
 
 def test_an_alias_behind_the_newest_version_and_a_missing_alias(boto, aws_session) -> None:

@@ -13,6 +13,7 @@ from services.aws.session import AwsTarget
 from services.demo.engines import free_port
 from services.profile.loader import parse_profile
 from tests.support.apps import current_screen
+from tests.support.lambda_functions import code, make_function
 from tests.support.waiting import until
 from tui.app import CockpitApp
 from tui.screens.choice import ChoiceScreen
@@ -209,3 +210,44 @@ async def test_an_unreachable_endpoint_is_one_line_and_each_row_says_so(aws_targ
         await until(pilot, lambda: "retrying in" in str(title.render()), what=lambda: str(title.render()))
         assert "\n" not in str(title.render())
         assert all(row.state == "failed" for row in screen.query_one(ResourceList).row_data.values())
+
+
+LAMBDA_PROFILE = '''[system]
+name = "Cloud Remediator Sage"
+
+[aws]
+region = "us-east-1"
+
+[[resources]]
+id = "ingest"
+type = "lambda"
+name = "mantissa-detection-engine"
+alias = "prod"
+'''
+
+
+async def test_a_deployment_just_out_is_rolled_back_from_its_finding(boto, aws_target) -> None:
+    make_function(boto, Publish=True)
+    lam = boto("lambda")
+    lam.update_function_code(FunctionName="mantissa-detection-engine", ZipFile=code("x = 2\n"), Publish=True)
+    lam.create_alias(FunctionName="mantissa-detection-engine", Name="prod", FunctionVersion="2")
+    app = CockpitApp(parse_profile(LAMBDA_PROFILE), aws_target)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _connected(app, pilot)
+        await pilot.press("o")
+        screen = await _resources(app, pilot)
+        assert "version 1 is the rollback" in screen.query_one(ResourceDetail).text()
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the actions on the function")
+        assert app.screen.query_one(OptionList).get_option_at_index(0).id == "offer-0"
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.screen.query("#plan")), what="the form")
+        app.screen.query_one("#plan", Button).press()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and app.screen.focused is not None,
+                    what="the confirmation screen")
+        plan = current_screen(app, ConfirmActionScreen).plan
+        assert plan.action_id == "lambda.rollback" and [(c.before, c.after) for c in plan.changes][0] == ("2", "1")
+        assert lam.get_alias(FunctionName="mantissa-detection-engine", Name="prod")["FunctionVersion"] == "2"
+        await pilot.press(*"mantissa-detection-engine", "enter")
+        await until(pilot, lambda: lam.get_alias(FunctionName="mantissa-detection-engine",
+                                                 Name="prod")["FunctionVersion"] == "1", what="the rollback")

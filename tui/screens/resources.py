@@ -250,6 +250,7 @@ class ResourcesScreen(Screen):
             label = Text(no_wrap=True, overflow="ellipsis")
             label.append(f"{action_id:24}", "bold")
             label.append(f" {target}")
+            label.append("".join(f" {key}={value}" for key, value in params.items()), "dim")
             choices[action_id] = (action_id, target, params)
             options.append(Option(label, id=action_id))
         if not options:

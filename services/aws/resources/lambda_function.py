@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.aws.resources import policy_text
 from services.aws.resources.calls import call, document, is_missing, pages
-from services.aws.resources.reading import ReadingDraft, ResourceReading, not_found, parse_time, when
+from services.aws.resources.reading import Offer, ReadingDraft, ResourceReading, not_found, parse_time, when
 from services.aws.session import AwsSession
 from services.errors import BadInput
 from services.formatting import human_bytes
@@ -98,7 +98,7 @@ def read_lambda(session: AwsSession, spec: ResourceSpec, now: datetime | None = 
     if aliases is not None:
         draft.add("Aliases", ", ".join(alias.line() for alias in aliases) if aliases else "none")
         if spec.alias:
-            _alias(draft, spec.alias, aliases, versions or [])
+            _alias(draft, name, spec.alias, aliases, versions or [], now)
     policy = draft.attempt("Resource policy", lambda: _resource_policy(session, name))
     if policy is not None:
         draft.add("Resource policy", policy_text.summary(policy) if policy else "none",
@@ -130,7 +130,8 @@ def _concurrency(session: AwsSession, draft: ReadingDraft, name: str) -> None:
                                          f"unreserved {limits.get('UnreservedConcurrentExecutions', '?')}")
 
 
-def _alias(draft: ReadingDraft, alias: str, aliases: list[FunctionAlias], versions: list[FunctionVersion]) -> None:
+def _alias(draft: ReadingDraft, name: str, alias: str, aliases: list[FunctionAlias], versions: list[FunctionVersion],
+           now: datetime | None) -> None:
     current = next((item for item in aliases if item.name == alias), None)
     if current is None:
         draft.add(f"Alias {alias}", "does not exist")
@@ -147,6 +148,12 @@ def _alias(draft: ReadingDraft, alias: str, aliases: list[FunctionAlias], versio
     elif newest and newest.version != current.version:
         draft.warn(f"alias {alias} → version {current.version}; version {newest.version} is newer, "
                    f"published {when(newest.last_modified)}")
+    elif pointed and previous and pointed.last_modified and \
+            (now or datetime.now(UTC)) - pointed.last_modified < RECENT_CHANGE:
+        # the newest version went out recently: the suspect of "review recent deployments", and its rollback
+        draft.warn(f"alias {alias} → version {current.version}, published {when(pointed.last_modified, now)}: "
+                   f"version {previous.version} is the rollback",
+                   Offer("lambda.rollback", name, (("alias", alias), ("version", previous.version))))
     else:
         draft.ok(f"alias {alias} → version {current.version}, the newest")
 

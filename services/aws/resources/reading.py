@@ -106,8 +106,8 @@ class ReadingDraft:
     def ok(self, text: str) -> None:
         self.findings.append(Finding("ok", visible(text)))
 
-    def warn(self, text: str) -> None:
-        self.findings.append(Finding("warn", visible(text)))
+    def warn(self, text: str, offer: Offer | None = None) -> None:
+        self.findings.append(Finding("warn", visible(text), offer))
 
     def fail(self, text: str, offer: Offer | None = None) -> None:
         self.findings.append(Finding("fail", visible(text), offer))

@@ -30,6 +30,7 @@ from services.demo.scenarios.common import (
     create_role,
     datum,
     iso,
+    lambda_zip,
     log,
     minutes_back,
     put_metrics,
@@ -106,6 +107,12 @@ class CloudRemediatorSage(RunbookScenario):
         create_function(c["lambda"], FUNCTION, role, timeout=300, memory=512,
                         env={"NEPTUNE_ENDPOINT": f"{CLUSTER}.cluster-demo.us-east-1.neptune.amazonaws.com",
                              "FINDINGS_BUCKET": BUCKET, "LOG_LEVEL": "INFO"})
+        # Two deployments behind the prod alias, the newer one just out: runbook 004's "review recent
+        # deployments, consider rollback" has something to roll back to.
+        c["lambda"].publish_version(FunctionName=FUNCTION, Description="stable: single-region ingest")
+        c["lambda"].update_function_code(FunctionName=FUNCTION, ZipFile=lambda_zip("main", "# regional fan-out\n"))
+        second = c["lambda"].publish_version(FunctionName=FUNCTION, Description="adds regional fan-out")["Version"]
+        c["lambda"].create_alias(FunctionName=FUNCTION, Name="prod", FunctionVersion=second)
         c["s3"].create_bucket(Bucket=BUCKET)
         for region in REGIONS:
             c["s3"].put_object(Bucket=BUCKET, Key=f"prowler/{now:%Y-%m-%d}/output-{region}.json", Body=b"[]")

@@ -35,10 +35,11 @@ def iso(stamp: datetime) -> str:
     return f"{stamp:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z"
 
 
-def lambda_zip(module: str) -> bytes:
+def lambda_zip(module: str, extra: str = "") -> bytes:
+    """A one-handler package; ``extra`` makes another code hash (a second deployment)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(f"{module}.py", "def handler(event, context):\n    return {'status': 'ok'}\n")
+        archive.writestr(f"{module}.py", f"{extra}def handler(event, context):\n    return {{'status': 'ok'}}\n")
     return buffer.getvalue()
 
 
