@@ -246,7 +246,7 @@ async def test_a_deployment_just_out_is_rolled_back_from_its_finding(boto, aws_t
         await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and app.screen.focused is not None,
                     what="the confirmation screen")
         plan = current_screen(app, ConfirmActionScreen).plan
-        assert plan.action_id == "lambda.rollback" and [(c.before, c.after) for c in plan.changes][0] == ("2", "1")
+        assert plan.action_id == "lambda.rollback" and (plan.changes[0].before, plan.changes[0].after) == ("2", "1")
         assert lam.get_alias(FunctionName="mantissa-detection-engine", Name="prod")["FunctionVersion"] == "2"
         await pilot.press(*"mantissa-detection-engine", "enter")
         await until(pilot, lambda: lam.get_alias(FunctionName="mantissa-detection-engine",
