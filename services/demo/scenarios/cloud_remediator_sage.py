@@ -9,7 +9,9 @@ is the runbook's *Lambda Function Failures* (a P2, "high error rates"): a scan o
 region makes the ingest run out of its 512 MB (``Runtime exited with error: signal:
 killed``), the error alarm goes to ALARM and the API's health turns ``degraded``. The
 runbook's "increase memory allocation" takes effect: at 1024 MB the ingests succeed,
-health is ``ok`` again and the alarm returns to OK.
+health is ``ok`` again and the alarm returns to OK. So does its "review recent deployments,
+consider rollback": alias ``prod`` points to version 2, which fans the scan out to every
+region; moved back to version 1 (``lambda.rollback``), the big scans stop.
 
 An engine that cannot start is named in ``unavailable`` (engine → why) and its pane says
 so; where the cockpit finds the container engine is in ``env`` (``DOCKER_HOST``).
@@ -99,6 +101,8 @@ class CloudRemediatorSage(RunbookScenario):
         self.unavailable: dict[str, str] = {}
         self.state_dir: Path | None = None
         self.alarms = AlarmDriver(clients["cloudwatch"], ALARMS)
+        self.deployed = "2"
+        """The version alias prod points to (what the scheduler runs)."""
 
     # ------------------------------------------------------------------ seed
     def seed(self, now: datetime) -> None:
@@ -226,7 +230,10 @@ class CloudRemediatorSage(RunbookScenario):
         if self.tick_count % INGEST_EVERY == 0:
             config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
             ran = 1
-            failed, findings, duration = self._ingest(now, incident=self.in_incident,
+            # Version 2's regional fan-out is what scans every region at once: rolled back to
+            # version 1 (lambda.rollback on alias prod), the big scans stop as surely as with more memory.
+            self.deployed = self._prod_version()
+            failed, findings, duration = self._ingest(now, incident=self.in_incident and self.deployed != "1",
                                                        memory=int(config.get("MemorySize", 512)),
                                                        timeout=int(config.get("Timeout", 300)))
             concurrent = self.rng.randint(2, 6) if self.in_incident else self.rng.randint(1, 3)
@@ -252,6 +259,12 @@ class CloudRemediatorSage(RunbookScenario):
             self.health.state = state
             self._write_health_state(state)
 
+    def _prod_version(self) -> str:
+        try:
+            return str(self.c["lambda"].get_alias(FunctionName=FUNCTION, Name="prod")["FunctionVersion"])
+        except Exception:  # the alias removed by hand: run as deployed
+            return "$LATEST"
+
     def _ingest(self, stamp: datetime, *, incident: bool, memory: int, timeout: int) -> tuple[int, int, float]:
         """One ingest of a Prowler output; returns failed, findings written, duration ms."""
         request = request_id(self.rng)
@@ -266,7 +279,7 @@ class CloudRemediatorSage(RunbookScenario):
         def line(level: str, message: str) -> str:
             return f"[{level}]\t{at}\t{request}\t{message}"
 
-        lines = [f"START RequestId: {request} Version: $LATEST",
+        lines = [f"START RequestId: {request} Version: {self.deployed}",
                  line("INFO", f"Processing s3://{BUCKET}/{key} ({findings:,} findings)")]
         failed = written = 0
         if need_mb > memory:

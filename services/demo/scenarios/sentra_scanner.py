@@ -63,6 +63,7 @@ class SentraScanner:
         self.recent: deque[tuple[int, float, int]] = deque(maxlen=60)
         """(errors, slowest duration ms, SQS failures) of the last 60 ticks: what the alarms evaluate."""
         self.alarm_states: dict[str, str] = {}
+        self.may_send = True
 
     # ------------------------------------------------------------------ seed
     def seed(self, now: datetime) -> None:
@@ -136,6 +137,18 @@ class SentraScanner:
             return "sqs_failures"
         return "normal"
 
+    def role_may_send(self) -> bool:
+        """Whether the execution role's inline policies allow sqs:SendMessage on the results queue now."""
+        from services.aws.resources.iam_eval import Policy, evaluate
+
+        iam = self.c["iam"]
+        queue_arn = self.dlq_arn.removesuffix("-dlq")
+        policies = []
+        for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]:
+            document = iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
+            policies.append(Policy(f"inline policy {name}", json.loads(document) if isinstance(document, str) else document))
+        return evaluate("sqs:SendMessage", queue_arn, policies).decision == "allowed"
+
     def timeout_seconds(self) -> int:
         config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
         return int(config.get("Timeout", 300))
@@ -151,6 +164,9 @@ class SentraScanner:
         durations: list[float] = []
         failures = 0
         timeout_ms = self.timeout_seconds() * 1000 if phase == "timeouts" else 300_000
+        # The SQS episode is the role's missing sqs:SendMessage: once granted (iam.grant from the
+        # resources screen or the playbook), the sends succeed and the episode plays out quietly.
+        self.may_send = phase != "sqs_failures" or self.role_may_send()
         for index in range(invocations):
             stamp = now - timedelta(milliseconds=(invocations - index) * 200)
             duration, failed, sqs_failed = self._invocation(stamp, phase=phase, timeout_ms=timeout_ms)
@@ -212,7 +228,7 @@ class SentraScanner:
                 duration = needed
                 lines.append(f"[INFO]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tSuccessfully processed s3://{BUCKET}/{key} "
                              f"({self.rng.randint(0, 12)} emails found)")
-        elif phase == "sqs_failures" and self.rng.random() < 0.5:
+        elif phase == "sqs_failures" and not self.may_send and self.rng.random() < 0.5:
             duration = self.rng.uniform(9_000, 20_000)
             lines.append(f"[ERROR]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tFailed to send results to SQS: "
                          f"AccessDenied: not authorized to perform sqs:SendMessage on {QUEUE}")
