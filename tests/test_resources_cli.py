@@ -119,3 +119,20 @@ def test_the_parser_dispatches_and_takes_the_aws_flags_without_loading_the_sdk()
     imported = imported_after("import tui.cli.main\ntui.cli.main.build_parser().parse_args(['inspect', 'x', '-p', 'p'])")
     assert "tui.cli.inspect" in imported
     assert not {name for name in imported if name.split(".")[0] in {"boto3", "botocore", "pydantic", "textual"}}
+
+
+def test_a_finding_with_a_fix_prints_the_plan_command_for_it() -> None:
+    from services.aws.resources import Finding, Offer, ResourceReading
+
+    offer = Offer("iam.grant", "lambda-execution-role", (("action", "sqs:SendMessage"), ("resource", "arn:aws:sqs:r:1:q")))
+    reading = ResourceReading("execution_role", "iam-role", "lambda-execution-role", "exists",
+                              findings=(Finding("fail", "sqs:SendMessage on arn:aws:sqs:r:1:q: denied", offer),
+                                        Finding("ok", "s3:GetObject on b/*: allowed")))
+    lines = inspect.render_text(reading).splitlines()
+    assert lines[-3:] == ["  FAIL  sqs:SendMessage on arn:aws:sqs:r:1:q: denied",
+                          "        fix: cockpit plan iam.grant lambda-execution-role action=sqs:SendMessage "
+                          "resource=arn:aws:sqs:r:1:q",
+                          "  ok    s3:GetObject on b/*: allowed"]
+    assert reading.as_json()["findings"][0]["offer"] == {
+        "action": "iam.grant", "target": "lambda-execution-role",
+        "params": {"action": "sqs:SendMessage", "resource": "arn:aws:sqs:r:1:q"}}

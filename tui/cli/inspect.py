@@ -62,4 +62,7 @@ def render_text(reading: ResourceReading) -> str:
         lines.extend(f"  {'':<{width}}    {line}" for line in item.detail)
     for finding in reading.findings:
         lines.append(f"  {_LEVEL_WORDS[finding.level]}  {finding.text}")
+        if finding.offer is not None:
+            lines.append(f"        fix: cockpit plan {finding.offer.action} {finding.offer.target} "
+                         + " ".join(f"{key}={value}" for key, value in finding.offer.params))
     return "\n".join(lines) + "\n"
