@@ -23,7 +23,8 @@ from typing import Any
 
 DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo", "AWS_SESSION_TOKEN": "demo"}
 DEMO_REGION = "us-east-1"
-SERVICES = ("cloudwatch", "logs", "lambda", "s3", "sqs", "iam", "events", "dynamodb", "ec2", "cognito-idp", "sts", "ses")
+SERVICES = ("cloudwatch", "logs", "lambda", "s3", "sqs", "iam", "events", "dynamodb", "ec2", "cognito-idp", "sts", "ses",
+            "rds")
 
 
 class Emulator:

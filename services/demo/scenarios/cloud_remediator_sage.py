@@ -117,6 +117,14 @@ class CloudRemediatorSage(RunbookScenario):
         c["lambda"].update_function_code(FunctionName=FUNCTION, ZipFile=lambda_zip("main", "# regional fan-out\n"))
         second = c["lambda"].publish_version(FunctionName=FUNCTION, Description="adds regional fan-out")["Version"]
         c["lambda"].create_alias(FunctionName=FUNCTION, Name="prod", FunctionVersion=second)
+        # Neptune is an RDS-API cluster: the graph the ingest writes to, one writer instance.
+        c["rds"].create_db_cluster_parameter_group(DBClusterParameterGroupName="cloud-remediator-neptune",
+                                                   DBParameterGroupFamily="neptune1.3",
+                                                   Description="query timeout 120 s (runbook 004: Neptune issues)")
+        c["rds"].create_db_cluster(DBClusterIdentifier=CLUSTER, Engine="neptune",
+                                   DBClusterParameterGroupName="cloud-remediator-neptune")
+        c["rds"].create_db_instance(DBInstanceIdentifier=f"{CLUSTER}-1", DBInstanceClass="db.r5.large", Engine="neptune",
+                                    DBClusterIdentifier=CLUSTER)
         c["s3"].create_bucket(Bucket=BUCKET)
         for region in REGIONS:
             c["s3"].put_object(Bucket=BUCKET, Key=f"prowler/{now:%Y-%m-%d}/output-{region}.json", Body=b"[]")
