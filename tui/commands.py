@@ -65,6 +65,7 @@ class CockpitCommands(Provider):
         from services.actions.catalog import CATALOG
         from tui.flows.cockpit import CockpitHost
         from tui.screens.action_menu import fits_profile, targets_for
+        from tui.screens.resources import open_resources
 
         app = self.app
         if not isinstance(app, CockpitHost) or app.cockpit is None:
@@ -82,7 +83,7 @@ class CockpitCommands(Provider):
             entries.append((f"Query: {query.title} ({query.engine})", query.id, partial(self._open_query, query.id)))
         for resource in profile.resources:
             entries.append((f"Resource: {resource.id} ({resource.type} {resource.title})",
-                            "its configuration and findings, read now", partial(owner.open_resources, [resource.id])))
+                            "its configuration and findings, read now", partial(open_resources, app, [resource.id])))
         for book in profile.playbooks:
             entries.append((f"Playbook: {book.title}", f"{len(book.resolution)} resolution step(s)",
                             partial(app.open_playbook, book.id)))

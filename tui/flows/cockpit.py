@@ -109,22 +109,6 @@ class Cockpit:
             return
         self.actions.start(action_id, target, params, ask=ask)
 
-    def open_resources(self, resource_ids: list[str] | None = None, *, about: str = "") -> None:
-        """The resources screen, on the first of ``resource_ids`` (what a tile, an alarm or a playbook
-        names); ``about`` says what pointed there when it names none of the profile's resources."""
-        from tui.screens.resources import ResourcesScreen
-
-        if not self.profile.resources:
-            self.app.notify("This profile has no [[resources]] to inspect.", severity="warning")
-            return
-        if self.sources.aws is None:
-            self.app.notify("Not connected yet: resources are read once the sources are.", severity="warning")
-            return
-        if resource_ids == [] and about:
-            self.app.notify(f"{about}: no resource of this profile matches; showing them all.", severity="information")
-        first = resource_ids[0] if resource_ids else None
-        self.app.push_screen(ResourcesScreen(self.profile, self.sources.aws, resource_id=first, read_only=self.read_only))
-
     def undo(self) -> None:
         if self._actions is None:
             self.app.notify("No action has run in this cockpit.", severity="warning")

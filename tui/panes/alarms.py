@@ -234,10 +234,11 @@ class AlarmsPane(Vertical):
 
     def resource_of(self, name: str) -> None:
         from services.aws.resource_links import resources_for_alarm
+        from tui.screens.resources import open_resources
 
         alarm = self.alarm(name)
         ids = resources_for_alarm(alarm, self.profile.resources) if alarm else []
-        cockpit(self).open_resources(ids, about=f"alarm {name}")
+        open_resources(self, ids, about=f"alarm {name}")
 
     def playbook_of(self, name: str) -> None:
         from services.aws.alarm_links import playbooks_for_alarm

@@ -192,17 +192,18 @@ class DashboardScreen(Screen):
     def action_resources(self) -> None:
         """``o``: the resources screen, on the resource the focused tile or alarm row is about."""
         from services.aws.resource_links import resources_for_alarm, resources_for_metric
+        from tui.screens.resources import open_resources
 
         focused = self.focused
         if isinstance(focused, MetricTile):
             ids = resources_for_metric(focused.metric_id, self.profile.metrics, self.profile.resources)
-            cockpit(self).open_resources(ids, about=f"tile {focused.metric_id}")
+            open_resources(self, ids, about=f"tile {focused.metric_id}")
         elif isinstance(focused, AlarmTable) and focused.selected_name:
             alarm = self.alarms_pane.alarm(focused.selected_name)
             ids = resources_for_alarm(alarm, self.profile.resources) if alarm else []
-            cockpit(self).open_resources(ids, about=f"alarm {focused.selected_name}")
+            open_resources(self, ids, about=f"alarm {focused.selected_name}")
         else:
-            cockpit(self).open_resources()
+            open_resources(self)
 
     def firing_alarms(self) -> list[str]:
         if not self.profile.alarms:
@@ -219,7 +220,9 @@ class DashboardScreen(Screen):
             self.app.push_screen(MetricDetailScreen(spec))
             self.call_after_refresh(self._feed_metric_detail)
         elif kind == "resource" and any(spec.id == ref for spec in self.profile.resources):
-            cockpit(self).open_resources([ref])
+            from tui.screens.resources import open_resources
+
+            open_resources(self, [ref])
         elif kind == "query" and any(spec.id == ref for spec in self.profile.queries):
             query = next(query for query in self.profile.queries if query.id == ref)
             if query.engine == "insights":  # the Insights editor, as before: the query loaded, run, editable

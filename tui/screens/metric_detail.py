@@ -96,7 +96,8 @@ class MetricDetailScreen(Screen[None]):
     def action_resource(self) -> None:
         from services.aws.resource_links import resources_for_metric
         from tui.flows.cockpit import cockpit
+        from tui.screens.resources import open_resources
 
         owner = cockpit(self)
         ids = resources_for_metric(self.spec.id, owner.profile.metrics, owner.profile.resources)
-        owner.open_resources(ids, about=f"metric {self.spec.id}")
+        open_resources(self, ids, about=f"metric {self.spec.id}")

@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets.option_list import Option
@@ -50,6 +51,23 @@ TARGET_OF_KIND: dict[str, dict[str, Callable[[str], str]]] = {
     "events-rule": {"EventBridge rule name": lambda name: name},
     "iam-role": {"IAM role name": lambda name: name, "user/NAME or role/NAME": lambda name: f"role/{name}"},
 }
+
+
+def open_resources(node: MessagePump, resource_ids: list[str] | None = None, *, about: str = "") -> None:
+    """The resources screen, on the first of ``resource_ids`` (what a tile, an alarm or a playbook
+    names); ``about`` says what pointed there when it names none of the profile's resources."""
+    owner = cockpit(node)
+    app = owner.app
+    if not owner.profile.resources:
+        app.notify("This profile has no [[resources]] to inspect.", severity="warning")
+        return
+    if owner.sources.aws is None:
+        app.notify("Not connected yet: resources are read once the sources are.", severity="warning")
+        return
+    if resource_ids == [] and about:
+        app.notify(f"{about}: no resource of this profile matches; showing them all.", severity="information")
+    first = resource_ids[0] if resource_ids else None
+    app.push_screen(ResourcesScreen(owner.profile, owner.sources.aws, resource_id=first, read_only=owner.read_only))
 
 
 def resource_actions(spec: ResourceSpec) -> list[tuple[str, str, dict[str, Any]]]:
