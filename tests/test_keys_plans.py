@@ -30,7 +30,10 @@ KEY_HASH = "sha256:5f4dcc3b5aa765d61d8327deb882cf99"
 async def _confirmation(app: App, pilot) -> ConfirmActionScreen:
     await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and app.screen.focused is not None,
                 what="the confirmation screen")
-    return app.screen  # type: ignore[return-value]
+    screen: ConfirmActionScreen = app.screen  # type: ignore[assignment]
+    # painted, not only mounted: a screenshot taken before the first paint of a loaded machine shows the screen below
+    await until(pilot, lambda: screen.plan.action_id in screen_text(app), what="the plan on screen")
+    return screen
 
 
 async def test_the_whole_dlq_arn_is_on_the_confirmation_screen(demo_profile, aws_target, sentra) -> None:
