@@ -17,6 +17,30 @@ def test_the_demo_has_a_playbook_per_runbook_issue(demo_profile) -> None:
     assert {"sentra-lambda-duration", "sentra-lambda-memory", "sentra-sqs-failures", "sentra-lambda-errors"} <= alarms
 
 
+def test_each_demo_alarm_opens_the_playbook_of_the_episode_that_fires_it(demo_profile) -> None:
+    """The timeout episode fires the errors alarm (a timed-out invocation is an error): its playbook is the
+    timeout one, not S3 access; the SQS failures' first step is the permission the logs say is missing."""
+    from services.aws.alarm_links import playbooks_for_alarm
+
+    books = demo_profile.playbooks
+    assert [book.id for book in playbooks_for_alarm("sentra-lambda-errors", books)] == ["lambda_timeouts"]
+    assert [book.id for book in playbooks_for_alarm("sentra-lambda-duration", books)] == ["lambda_timeouts"]
+    sqs = next(book for book in books if book.id == "sqs_failures")
+    assert (sqs.resolution[0].action, sqs.resolution[0].params["action"]) == ("iam.grant", "sqs:SendMessage")
+    assert "resource:execution_role" in sqs.diagnosis
+
+
+def test_the_runbook_named_by_a_demo_profile_is_not_a_missing_file() -> None:
+    from pathlib import Path
+
+    from services.profile import load_profile
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "services/demo/profiles").glob("*.toml")):
+        runbook = load_profile(path).system.runbook
+        if runbook and runbook.endswith(".md"):
+            assert (path.parent / runbook).is_file(), f"{path}: runbook {runbook} does not exist"
+
+
 @pytest.mark.parametrize("book_id", BOOKS)
 def test_each_resolution_step_plans_on_the_seeded_system(book_id, demo_profile, sentra, aws_session, tmp_path) -> None:
     executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=True, profile_name="demo")
