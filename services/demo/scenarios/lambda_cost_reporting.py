@@ -40,6 +40,7 @@ DAILY = "cost-reporting-daily-schedule"
 SENDER = "reports@yourcompany.com"
 NS = "CostReporting"
 FN = {"FunctionName": FUNCTION}
+INSIGHTS_FN = {"function_name": FUNCTION}  # Lambda Insights: memory is its metric, not AWS/Lambda's
 FN_DIMENSIONS = [{"Name": "FunctionName", "Value": FUNCTION}]
 RUN_EVERY = 2
 """Ticks between report runs (the schedules, compressed)."""
@@ -127,14 +128,15 @@ class LambdaCostReporting(RunbookScenario):
         lam: list[dict[str, Any]] = []
         own: list[dict[str, Any]] = []
         ses: list[dict[str, Any]] = []
+        insights: list[dict[str, Any]] = []
         for stamp in minutes_back(now, self.history_minutes):
             runs = 60 // RUN_EVERY
             errors = 0  # one would have put CostReporting-ExecutionFailures in ALARM: the past was quiet
             emails = runs * 3
             bounces = self.rng.choice([0, 0, 0, 1])
             lam += [datum("Invocations", runs, stamp, dimensions=FN), datum("Errors", errors, stamp, dimensions=FN),
-                    datum("Duration", self.rng.uniform(140_000, 220_000), stamp, "Milliseconds", FN),
-                    datum("MemoryUtilization", self.rng.uniform(55, 92), stamp, "Percent", FN)]
+                    datum("Duration", self.rng.uniform(140_000, 220_000), stamp, "Milliseconds", FN)]
+            insights.append(datum("memory_utilization", self.rng.uniform(55, 92), stamp, "Percent", INSIGHTS_FN))
             own += [datum("ExecutionsSuccessful", runs - errors, stamp), datum("ExecutionsFailed", errors, stamp),
                     datum("ClientsProcessed", runs - errors, stamp)]
             ses += [datum("Send", emails, stamp), datum("Delivery", emails - bounces, stamp),
@@ -143,6 +145,7 @@ class LambdaCostReporting(RunbookScenario):
                     datum("Reputation.ComplaintRate", self.rng.uniform(0.0, 0.0004), stamp, "None")]
         cw = self.c["cloudwatch"]
         put_metrics(cw, "AWS/Lambda", lam)
+        put_metrics(cw, "LambdaInsights", insights)
         put_metrics(cw, NS, own)
         put_metrics(cw, "AWS/SES", ses)
 
@@ -159,8 +162,9 @@ class LambdaCostReporting(RunbookScenario):
             self.durations.push(duration)
             memory = int(config.get("MemorySize", 512))
             self.c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=[
-                datum("Duration", duration, now, "Milliseconds", FN),
-                datum("MemoryUtilization", 100.0 * used / memory, now, "Percent", FN)])
+                datum("Duration", duration, now, "Milliseconds", FN)])
+            self.c["cloudwatch"].put_metric_data(Namespace="LambdaInsights", MetricData=[
+                datum("memory_utilization", 100.0 * used / memory, now, "Percent", INSIGHTS_FN)])
         self.failures.push(failed)
         self.errors.push(failed)
         self.sent.push(emails)
