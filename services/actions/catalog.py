@@ -38,7 +38,7 @@ _ACTIONS: tuple[type[Action], ...] = (
     lambda_versions.Rollback, lambda_invoke.Invoke,
     alarms.DisableActions, alarms.EnableActions, alarms.SetState,
     sqs.Purge, sqs.SetRedrive, sqs.RedriveDlq, sqs_send.SendTest,
-    events.EnableRule, events.DisableRule,
+    events.EnableRule, events.DisableRule, events.SetSchedule,
     iam.DeactivateKey, iam.ActivateKey, iam.DenyAll, iam.RemoveDenyAll, iam_grant.Grant, iam_grant.RevokeGrant,
     ec2_nacl.NaclDeny, ec2_nacl.NaclRemove,
     cognito.GlobalSignOut,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -181,7 +182,7 @@ class MantissaLog(RunbookScenario):
             self.failed_logins += self.rng.randint(3, 9)
         ran = errors = critical = alerts = 0
         scanned = 0.0
-        if self.tick_count % CYCLE == 0 and self._schedule_enabled():
+        if self.tick_count % CYCLE == 0 and self._schedule_due():
             ran = 1
             errors, critical, alerts, scanned, duration = self._detection_run(now, incident=incident)
             self.c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=[
@@ -205,8 +206,15 @@ class MantissaLog(RunbookScenario):
         stalled = len(self.runs.values) == self.runs.values.maxlen and self.runs.sum() < 1
         self.alarms.want("mantissa-log-detection-stalled", stalled, self.runs.sum())
 
-    def _schedule_enabled(self) -> bool:
-        return self.c["events"].describe_rule(Name=SCHEDULE).get("State") == "ENABLED"
+    def _schedule_due(self) -> bool:
+        """The rule is enabled and its rate says this cycle runs: rate(5 minutes) every cycle, rate(15
+        minutes) one in three (the runbook's "reduce detection frequency", events.set-schedule)."""
+        rule = self.c["events"].describe_rule(Name=SCHEDULE)
+        if rule.get("State") != "ENABLED":
+            return False
+        match = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", rule.get("ScheduleExpression", ""))
+        minutes = int(match[1]) * {"minute": 1, "hour": 60, "day": 1440}[match[2]] if match else 5
+        return (self.tick_count // CYCLE) % max(1, minutes // 5) == 0
 
     def _containment(self) -> None:
         """What the runbook's containment actions changed: a NACL deny, a deny-all policy, an inactive key."""
