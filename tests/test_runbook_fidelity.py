@@ -1,6 +1,8 @@
 """Runbook fidelity items (Queries issue, item 6) fixed in the demo profiles: one test each."""
 from __future__ import annotations
 
+import pytest
+
 from services.aws.resource_links import resources_for_metric
 from services.demo.scenarios.mantissa_log import CYCLE
 from tests.support.demo_scenarios import profile_of, seed_scenario, tick
@@ -70,3 +72,29 @@ def test_001_high_costs_reduce_the_detection_frequency_not_stop_it(boto, aws_ses
         assert boto("events").describe_rule(Name=step.target)["ScheduleExpression"] == "rate(5 minutes)"
     finally:
         scenario.close()
+
+
+def test_backups_are_named_as_the_runbooks_name_them(boto, aws_session) -> None:
+    """001: mantissa-log-state-YYYYMMDD; 002: weekly-backup-YYYYMMDD; {date} is filled in when planned."""
+    from datetime import UTC, datetime
+
+    from services.actions.catalog import build_action
+    from services.errors import BadInput
+
+    today = datetime.now(UTC).strftime("%Y%m%d")
+    for name, table, expected in (("mantissa-log", "mantissa-log-state", f"mantissa-log-state-{today}"),
+                                  ("lambda-cost-reporting", "cost-reporting-clients", f"weekly-backup-{today}")):
+        scenario = seed_scenario(name, boto)
+        try:
+            steps = [step for book in profile_of(scenario).playbooks for step in book.resolution
+                     if step.action == "dynamodb.backup"]
+            assert [step.target for step in steps] == [table]
+            plan = build_action(aws_session, "dynamodb.backup", table, dict(steps[0].params)).plan()
+            assert plan.changes[0].field == f"backup {expected}"
+            assert plan.command.endswith(f"--backup-name {expected}")
+        finally:
+            scenario.close()
+    with pytest.raises(BadInput, match="backup_name"):  # a character create-backup refuses: refused before planning
+        build_action(aws_session, "dynamodb.backup", "cost-reporting-clients", {"backup_name": "{date}/x"}).plan()
+    with pytest.raises(BadInput, match="placeholders"):  # braces that are no placeholder: refused once filled in
+        build_action(aws_session, "dynamodb.backup", "cost-reporting-clients", {"backup_name": "week-{day}"}).plan()

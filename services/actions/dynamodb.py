@@ -14,6 +14,16 @@ from services.errors import BadInput
 CREATED = "created"
 
 
+def backup_name_of(template: str, now: datetime | None = None) -> str:
+    """A name as the runbooks write it: ``{date}`` is YYYYMMDD, ``{time}`` HHMMSS (UTC, at planning)."""
+    moment = now or datetime.now(UTC)
+    name = template.replace("{date}", moment.strftime("%Y%m%d")).replace("{time}", moment.strftime("%H%M%S"))
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,255}", name):
+        raise BadInput(f"dynamodb.backup: backup name {name!r}: 3 to 255 of A-Z a-z 0-9 _ . - "
+                       "(placeholders: {date}, {time})")
+    return name
+
+
 def default_backup_name(table: str, now: datetime | None = None) -> str:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{table}-cockpit-{stamp}")[-255:]
@@ -26,8 +36,9 @@ class Backup(ReadBackAction["Backup.Params"]):
     target_kind = "DynamoDB table name"
 
     class Params(ParamsModel):
-        backup_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{3,255}$",
-                                        description="default: TABLE-cockpit-YYYYmmdd-HHMMSS")
+        backup_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.{}-]{3,255}$",
+                                        description="{date} and {time} are filled in, e.g. mantissa-log-state-{date}; "
+                                                    "default: TABLE-cockpit-YYYYmmdd-HHMMSS")
 
     def table(self) -> dict[str, Any]:
         with missing_as(f"no DynamoDB table named {self.target!r}", "ResourceNotFoundException", "TableNotFoundException"):
@@ -47,7 +58,7 @@ class Backup(ReadBackAction["Backup.Params"]):
 
     def plan(self) -> Plan:
         table = self.table()
-        name = self.params.backup_name or default_backup_name(self.target)
+        name = backup_name_of(self.params.backup_name) if self.params.backup_name else default_backup_name(self.target)
         if name in self.backups():
             raise BadInput(f"{self.id}: table {self.target} already has a backup named {name!r}; choose another backup_name")
         size = table.get("TableSizeBytes")
