@@ -148,3 +148,18 @@ def test_cpu_percent_needs_a_long_enough_window() -> None:
     assert second.cpu_percent == 50.0
     third, _ = stats_from_sample("abc", sample(9e9, 20.2e9, 2e9, 20e9), previous)  # impossible: clamped to 2 CPUs
     assert third.cpu_percent == 200.0
+
+
+def test_a_compose_v2_name_finds_the_v1_container_and_the_reverse(podman_service, docker_client) -> None:
+    """Runbook 003's names are Compose v2's (sentrascan-api-1); a host on v1 calls it sentrascan_api_1."""
+    run_container(docker_client, "ss_api_1", ["sleep", "600"], project="ss", service="api")
+    run_container(docker_client, "ss-db-1", ["sleep", "600"], project="ss", service="db")
+    run_container(docker_client, "ss-api-x", ["sleep", "600"])  # no labels: never a twin
+    engine = DockerEngine(podman_service.url)
+    assert engine.compose_twin("ss-api-1") == "ss_api_1"
+    assert engine.compose_twin("ss_db_1") == "ss-db-1"
+    assert engine.compose_twin("ss-web-1") is None and engine.compose_twin("ss-api-2") is None
+    plan = Restart.build(engine, "ss-api-1", {"timeout": 1}).plan()
+    assert plan.target == "ss_api_1" and plan.command.endswith("restart --time 1 ss_api_1")
+    with pytest.raises(BadInput, match="no container 'ss-web-1'"):
+        Restart.build(engine, "ss-web-1", {"timeout": 1}).plan()

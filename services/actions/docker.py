@@ -41,7 +41,11 @@ class _ContainerAction(Action[ParamsT]):
         try:
             return self.engine.inspect(self.target)
         except BadInput:
-            raise BadInput(f"no container {self.target!r} on {self.engine.describe()}") from None
+            twin = self.engine.compose_twin(self.target)  # a runbook's v2 name on a v1 host, or the reverse
+            if twin is None:
+                raise BadInput(f"no container {self.target!r} on {self.engine.describe()}") from None
+            self.target = twin  # the plan, its command and the typed confirmation name the real container
+            return self.engine.inspect(twin)
 
     def command(self, verb: str, *options: str) -> str:
         return " ".join([self.engine.cli_prefix(), verb, *options, shlex.quote(self.target)])

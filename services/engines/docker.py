@@ -213,6 +213,18 @@ class DockerEngine:
         containers.sort(key=lambda c: (c.project or "~", c.service or "~", c.name))
         return ContainersSnapshot(containers, self._version, self.describe())
 
+    def compose_twin(self, name: str) -> str | None:
+        """The container Compose's other naming means by ``name``: v2 writes ``project-service-1``, v1
+        ``project_service_1``. Matched on the compose labels and the replica number, never on a guess."""
+        found = []
+        for container in self.list().containers:
+            number = re.search(r"[-_](\d+)$", container.name)
+            names = {f"{container.project}{sep}{container.service}{sep}{number[1]}" for sep in "-_"} \
+                if container.project and container.service and number else set()
+            if name in names and container.name != name:
+                found.append(container.name)
+        return found[0] if len(found) == 1 else None
+
     def inspect(self, name: str) -> Container:
         return self._call(f"inspect {name}", lambda client: container_from_inspect(client.api.inspect_container(name)))
 
