@@ -241,3 +241,17 @@ def test_cockpit_demo_in_tmux_starts_the_engines_and_quitting_stops_them(tmux, t
     assert not alive, f"left running: {[started[pid][:80] for pid in alive]}"
     assert not processes_mentioning(storage, datadir)
     assert not Path(storage).exists() and not Path(datadir).exists()
+
+
+def test_the_runbooks_database_wide_vacuum_is_a_playbook_step(platform_env, tmp_path) -> None:
+    """Runbook 003's Database Cleanup: ``VACUUM ANALYZE;`` on the demo's database, planned, run, verified."""
+    platform = platform_env
+    source = PostgresSource("SENTRASCAN_PG_DSN")
+    profile = demo_profile(tmp_path, platform.health.url)
+    step = next(step for book in profile.playbooks for step in book.resolution if step.action == "postgres.vacuum-database")
+    assert step.target == "sentrascan"
+    executor = ActionExecutor(Sources(postgres=source), Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    action, plan = executor.prepare(step.action, step.target, dict(step.params))
+    assert plan.command == "VACUUM (ANALYZE);" and plan.changes[0].field == "dead_tuples"
+    outcome = executor.execute(action, plan, Confirmation(plan))
+    assert outcome.ok, (outcome.error, outcome.verification)

@@ -129,3 +129,25 @@ def test_query_text_is_shortened_and_passwords_masked() -> None:
     assert redact_query("ALTER ROLE app PASSWORD 'hunter2'") == "ALTER ROLE app PASSWORD '***'"
     text = shorten_query("SELECT *\n  FROM scans\n WHERE id = 1" + " AND x = 1" * 30, 60)
     assert len(text) == 60 and text.endswith("…") and "\n" not in text
+
+
+def test_vacuum_analyze_the_whole_database_as_runbook_003_does(pg_dsn: str) -> None:
+    from services.actions.postgres import VacuumDatabase
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for table in ("scans", "findings"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(f"CREATE TABLE {table} (id int, body text)")
+            conn.execute(f"INSERT INTO {table} SELECT g, repeat('x', 100) FROM generate_series(1, 2000) g")
+            conn.execute(f"DELETE FROM {table} WHERE id % 2 = 0")
+        database = conn.execute("SELECT current_database()").fetchone()[0]
+    source = PostgresSource("SENTRASCAN_PG_DSN")
+    wait_for(lambda: VacuumDatabase.build(source, database, {}).plan().changes[0].before >= 2000, what="dead tuples counted")
+    action = VacuumDatabase.build(source, database, {})
+    plan = action.plan()
+    assert plan.command == "VACUUM (ANALYZE);" and f"database {database}" in plan.summary
+    action.run(plan)
+    verification = action.verify(plan)
+    assert verification.ok and verification.observed["dead_tuples"] < 2000, verification
+    with pytest.raises(BadInput, match="the profile's database is"):
+        VacuumDatabase.build(source, "not-this-one", {}).plan()

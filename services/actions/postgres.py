@@ -193,4 +193,63 @@ class Vacuum(Action["Vacuum.Params"]):
             time.sleep(0.2)  # table statistics are flushed shortly after the statement
 
 
-ACTIONS: tuple[type[Action], ...] = (Cancel, Terminate, Vacuum)
+class VacuumDatabase(Action["VacuumDatabase.Params"]):
+    """Runbook 003's ``VACUUM ANALYZE;``: every table of the profile's database, in one statement."""
+
+    id = "postgres.vacuum-database"
+    title = "VACUUM (ANALYZE) the whole database (every table)"
+    risk = Risk.LOW
+    target_kind = "database (the DSN's, e.g. sentrascan)"
+    volatile: frozenset[str] = frozenset({"dead_tuples", "live_tuples"})
+
+    class Params(ActionParams):
+        pass
+
+    @property
+    def source(self) -> PostgresSource:
+        return postgres_source(self.session)
+
+    def stats(self) -> dict[str, Any]:
+        row = self.source.query_sync("pg_stat_user_tables", sql.DATABASE_TABLE_STATS)[0]
+        if str(row["database"]) != self.target.strip():
+            raise BadInput(f"{self.id}: the profile's database is {row['database']!r}, not {self.target.strip()!r}")
+        return row
+
+    def plan(self) -> Plan:
+        stats = self.stats()
+        return Plan(self.id, self.target, {},
+                    (FieldChange("dead_tuples", int(stats["dead"]), 0),
+                     FieldChange("live_tuples", int(stats["live"]), int(stats["live"])),
+                     FieldChange("vacuum_count", int(stats["vacuum_count"]), f"≥ {int(stats['vacuum_count']) + int(stats['tables'])}")),
+                    self.risk, "VACUUM (ANALYZE);",
+                    f"VACUUM (ANALYZE) database {self.target}: {int(stats['tables'])} tables, "
+                    f"reclaim {int(stats['dead'])} dead rows, refresh statistics", reversible=False,
+                    notes=("Each table in turn takes a SHARE UPDATE EXCLUSIVE lock: reads and writes go on.",
+                           "On a large database this runs long; statement_timeout is lifted for it."))
+
+    def run(self, plan: Plan) -> dict[str, Any]:
+        conn = self.source.connect_sync()
+        try:
+            conn.execute("SET statement_timeout = 0")
+            conn.execute("VACUUM (ANALYZE)")
+        except Exception as error:
+            raise self.source.translate(error, "VACUUM") from None
+        finally:
+            conn.close()
+        return {"vacuumed": self.target}
+
+    def verify(self, plan: Plan) -> Verification:
+        before = int(plan.changes[2].before)
+        deadline = time.monotonic() + VERIFY_SECONDS
+        while True:
+            stats = self.stats()
+            observed = {"dead_tuples": int(stats["dead"]), "vacuum_count": int(stats["vacuum_count"]),
+                        "tables": int(stats["tables"])}
+            if int(stats["vacuum_count"]) >= before + int(stats["tables"]):
+                return Verification(True, f"{stats['tables']} tables vacuumed; {stats['dead']} dead rows left", observed)
+            if time.monotonic() > deadline:
+                return Verification(False, "the statistics do not show every table vacuumed yet", observed)
+            time.sleep(0.2)  # table statistics are flushed shortly after the statement
+
+
+ACTIONS: tuple[type[Action], ...] = (Cancel, Terminate, Vacuum, VacuumDatabase)

@@ -61,6 +61,13 @@ ORDER BY n_dead_tup DESC, relname
 LIMIT 5
 """
 
+DATABASE_TABLE_STATS = """
+SELECT count(*) AS tables, coalesce(sum(n_dead_tup), 0) AS dead, coalesce(sum(n_live_tup), 0) AS live,
+       coalesce(sum(vacuum_count), 0) AS vacuum_count, count(*) FILTER (WHERE vacuum_count > 0) AS vacuumed,
+       current_database() AS database
+FROM pg_stat_user_tables
+"""
+
 TABLE_STATS = """
 SELECT format('%%I.%%I', schemaname, relname) AS name, n_dead_tup AS dead, n_live_tup AS live,
        last_vacuum, last_analyze, vacuum_count, analyze_count
