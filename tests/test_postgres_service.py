@@ -140,7 +140,9 @@ def test_vacuum_analyze_the_whole_database_as_runbook_003_does(pg_dsn: str) -> N
             conn.execute(f"CREATE TABLE {table} (id int, body text)")
             conn.execute(f"INSERT INTO {table} SELECT g, repeat('x', 100) FROM generate_series(1, 2000) g")
             conn.execute(f"DELETE FROM {table} WHERE id % 2 = 0")
-        database = conn.execute("SELECT current_database()").fetchone()[0]
+        row = conn.execute("SELECT current_database()").fetchone()
+        assert row is not None
+        database = row[0]
     source = PostgresSource("SENTRASCAN_PG_DSN")
     wait_for(lambda: VacuumDatabase.build(source, database, {}).plan().changes[0].before >= 2000, what="dead tuples counted")
     action = VacuumDatabase.build(source, database, {})

@@ -217,10 +217,11 @@ class VacuumDatabase(Action["VacuumDatabase.Params"]):
 
     def plan(self) -> Plan:
         stats = self.stats()
+        count, tables = int(stats["vacuum_count"]), int(stats["tables"])
         return Plan(self.id, self.target, {},
                     (FieldChange("dead_tuples", int(stats["dead"]), 0),
                      FieldChange("live_tuples", int(stats["live"]), int(stats["live"])),
-                     FieldChange("vacuum_count", int(stats["vacuum_count"]), f"≥ {int(stats['vacuum_count']) + int(stats['tables'])}")),
+                     FieldChange("vacuum_count", count, f"≥ {count + tables}")),
                     self.risk, "VACUUM (ANALYZE);",
                     f"VACUUM (ANALYZE) database {self.target}: {int(stats['tables'])} tables, "
                     f"reclaim {int(stats['dead'])} dead rows, refresh statistics", reversible=False,
