@@ -168,15 +168,19 @@ class Vacuum(Action["Vacuum.Params"]):
 
     def run(self, plan: Plan) -> dict[str, Any]:
         name = self.stats()["name"]  # format('%I.%I') from the server: quoted identifiers, safe to splice
+        self.vacuum(f"VACUUM (ANALYZE) {name}")
+        return {"vacuumed": name}
+
+    def vacuum(self, statement: str) -> None:
+        """VACUUM cannot run in a transaction block, and may outlast any statement timeout."""
         conn = self.source.connect_sync()
         try:
             conn.execute("SET statement_timeout = 0")
-            conn.execute(f"VACUUM (ANALYZE) {name}")
+            conn.execute(statement)  # built from server-quoted identifiers only
         except Exception as error:
             raise self.source.translate(error, "VACUUM") from None
         finally:
             conn.close()
-        return {"vacuumed": name}
 
     def verify(self, plan: Plan) -> Verification:
         wanted = int(plan.changes[2].before) + 1
@@ -193,21 +197,12 @@ class Vacuum(Action["Vacuum.Params"]):
             time.sleep(0.2)  # table statistics are flushed shortly after the statement
 
 
-class VacuumDatabase(Action["VacuumDatabase.Params"]):
+class VacuumDatabase(Vacuum):
     """Runbook 003's ``VACUUM ANALYZE;``: every table of the profile's database, in one statement."""
 
     id = "postgres.vacuum-database"
     title = "VACUUM (ANALYZE) the whole database (every table)"
-    risk = Risk.LOW
     target_kind = "database (the DSN's, e.g. sentrascan)"
-    volatile: frozenset[str] = frozenset({"dead_tuples", "live_tuples"})
-
-    class Params(ActionParams):
-        pass
-
-    @property
-    def source(self) -> PostgresSource:
-        return postgres_source(self.session)
 
     def stats(self) -> dict[str, Any]:
         row = self.source.query_sync("pg_stat_user_tables", sql.DATABASE_TABLE_STATS)[0]
@@ -229,14 +224,7 @@ class VacuumDatabase(Action["VacuumDatabase.Params"]):
                            "On a large database this runs long; statement_timeout is lifted for it."))
 
     def run(self, plan: Plan) -> dict[str, Any]:
-        conn = self.source.connect_sync()
-        try:
-            conn.execute("SET statement_timeout = 0")
-            conn.execute("VACUUM (ANALYZE)")
-        except Exception as error:
-            raise self.source.translate(error, "VACUUM") from None
-        finally:
-            conn.close()
+        self.vacuum("VACUUM (ANALYZE)")
         return {"vacuumed": self.target}
 
     def verify(self, plan: Plan) -> Verification:
