@@ -99,6 +99,12 @@ async def _resources(app: CockpitApp, pilot: Pilot[Any]) -> ResourcesScreen:
     return screen
 
 
+def typing_focused(app: CockpitApp) -> bool:
+    """The high-risk confirmation's name field has focus: keys typed now land in it, not on a button."""
+    fields = app.screen.query("#typed")
+    return bool(fields) and fields.first().has_focus
+
+
 def test_a_tile_is_about_the_resource_its_dimension_names() -> None:
     profile = parse_profile(PROFILE)
     assert resources_for_metric("queue_age", profile.metrics, profile.resources) == ["alerts_queue"]
@@ -184,8 +190,8 @@ async def test_a_denied_permission_is_granted_from_its_finding_then_reads_allowe
                     what=lambda: f"the form or the plan, not {type(app.screen).__name__}")
         if not isinstance(app.screen, ConfirmActionScreen):
             app.screen.query_one("#plan", Button).press()
-        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and bool(app.screen.query("#run"))
-                    and app.screen.focused is not None, what="the confirmation screen")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and typing_focused(app),
+                    what="the confirmation screen, its typed-name field focused")
         plan = current_screen(app, ConfirmActionScreen).plan
         assert plan.action_id == "iam.grant" and plan.target == ROLE
         assert boto("iam").list_role_policies(RoleName=ROLE)["PolicyNames"] == []  # shown, not run
@@ -243,8 +249,8 @@ async def test_a_deployment_just_out_is_rolled_back_from_its_finding(boto, aws_t
         await pilot.press("enter")
         await until(pilot, lambda: bool(app.screen.query("#plan")), what="the form")
         app.screen.query_one("#plan", Button).press()
-        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and app.screen.focused is not None,
-                    what="the confirmation screen")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and typing_focused(app),
+                    what="the confirmation screen, its typed-name field focused")
         plan = current_screen(app, ConfirmActionScreen).plan
         assert plan.action_id == "lambda.rollback" and (plan.changes[0].before, plan.changes[0].after) == ("2", "1")
         assert lam.get_alias(FunctionName="mantissa-detection-engine", Name="prod")["FunctionVersion"] == "2"
