@@ -19,7 +19,7 @@ def spec_key(spec: MetricSpec) -> MetricKey | None:
     return MetricKey(spec.namespace, spec.metric, tuple(sorted(spec.dimensions.items())))
 
 
-def _inputs(spec: MetricSpec, specs: dict[str, MetricSpec]) -> set[str]:
+def metric_inputs(spec: MetricSpec, specs: dict[str, MetricSpec]) -> set[str]:
     """``spec`` and every metric it is computed from, transitively."""
     seen = {spec.id}
     pending = [spec]
@@ -41,7 +41,7 @@ def tiles_for_alarm(alarm: Alarm, specs: Sequence[MetricSpec]) -> list[str]:
     for spec in specs:
         if spec.hidden or spec.id in tiles or spec.expression is None:
             continue
-        if _inputs(spec, by_id) & set(direct):
+        if metric_inputs(spec, by_id) & set(direct):
             tiles.append(spec.id)
     return tiles
 
@@ -51,7 +51,7 @@ def alarms_for_tile(spec_id: str, specs: Sequence[MetricSpec], alarms: Iterable[
     by_id = {spec.id: spec for spec in specs}
     if spec_id not in by_id:
         return []
-    keys = {spec_key(by_id[ref]) for ref in _inputs(by_id[spec_id], by_id)} - {None}
+    keys = {spec_key(by_id[ref]) for ref in metric_inputs(by_id[spec_id], by_id)} - {None}
     return [alarm for alarm in alarms if keys & set(alarm.watches)]
 
 

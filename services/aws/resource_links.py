@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from services.aws.metric_math import referenced_ids
+from services.aws.alarm_links import metric_inputs
 from services.models import Alarm
 from services.profile.model import MetricSpec
 from services.profile.resources import ResourceSpec
@@ -60,15 +60,8 @@ def resources_for_metric(metric_id: str, specs: Sequence[MetricSpec], resources:
     by_id = {spec.id: spec for spec in specs}
     if metric_id not in by_id:
         return []
-    seen, pending, keys = {metric_id}, [by_id[metric_id]], []
-    while pending:
-        spec = pending.pop()
-        keys.append((spec.namespace or "", tuple(spec.dimensions.items())))
-        for ref in referenced_ids(spec.expression or ""):
-            if ref in by_id and ref not in seen:
-                seen.add(ref)
-                pending.append(by_id[ref])
-    return resources_for_keys(keys, resources)
+    inputs = [by_id[ref] for ref in metric_inputs(by_id[metric_id], by_id)]
+    return resources_for_keys(((spec.namespace or "", tuple(spec.dimensions.items())) for spec in inputs), resources)
 
 
 def resources_for_alarm(alarm: Alarm, resources: Sequence[ResourceSpec]) -> list[str]:

@@ -63,8 +63,7 @@ LIMIT 5
 
 DATABASE_TABLE_STATS = """
 SELECT count(*) AS tables, coalesce(sum(n_dead_tup), 0) AS dead, coalesce(sum(n_live_tup), 0) AS live,
-       coalesce(sum(vacuum_count), 0) AS vacuum_count, count(*) FILTER (WHERE vacuum_count > 0) AS vacuumed,
-       current_database() AS database
+       coalesce(sum(vacuum_count), 0) AS vacuum_count, current_database() AS database
 FROM pg_stat_user_tables
 """
 

@@ -191,7 +191,7 @@ class DashboardScreen(Screen):
 
     def action_resources(self) -> None:
         """``o``: the resources screen, on the resource the focused tile or alarm row is about."""
-        from services.aws.resource_links import resources_for_alarm, resources_for_metric
+        from services.aws.resource_links import resources_for_metric
         from tui.screens.resources import open_resources
 
         focused = self.focused
@@ -199,9 +199,7 @@ class DashboardScreen(Screen):
             ids = resources_for_metric(focused.metric_id, self.profile.metrics, self.profile.resources)
             open_resources(self, ids, about=f"tile {focused.metric_id}")
         elif isinstance(focused, AlarmTable) and focused.selected_name:
-            alarm = self.alarms_pane.alarm(focused.selected_name)
-            ids = resources_for_alarm(alarm, self.profile.resources) if alarm else []
-            open_resources(self, ids, about=f"alarm {focused.selected_name}")
+            self.alarms_pane.resource_of(focused.selected_name)  # as o in the alarm's detail does
         else:
             open_resources(self)
 

@@ -10,7 +10,6 @@ highlighted resource, first those that fix one of its findings (a denied permiss
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -42,14 +41,13 @@ if TYPE_CHECKING:
 
 READERS_AT_ONCE = 4
 
-# The target each kind of action takes, made from a resource's name (``Action.target_kind``).
-TARGET_OF_KIND: dict[str, dict[str, Callable[[str], str]]] = {
-    "lambda": {"Lambda function name": lambda name: name},
-    "sqs": {"SQS queue name": lambda name: name, "SQS queue name, URL or ARN": lambda name: name,
-            "SQS dead-letter queue name": lambda name: name},
-    "dynamodb": {"DynamoDB table name": lambda name: name},
-    "events-rule": {"EventBridge rule name": lambda name: name},
-    "iam-role": {"IAM role name": lambda name: name, "user/NAME or role/NAME": lambda name: f"role/{name}"},
+# Per resource type: the ``Action.target_kind`` its name can be, and how the name is written there.
+TARGET_OF_KIND: dict[str, dict[str, str]] = {
+    "lambda": {"Lambda function name": "{name}"},
+    "sqs": {"SQS queue name": "{name}", "SQS queue name, URL or ARN": "{name}", "SQS dead-letter queue name": "{name}"},
+    "dynamodb": {"DynamoDB table name": "{name}"},
+    "events-rule": {"EventBridge rule name": "{name}"},
+    "iam-role": {"IAM role name": "{name}", "user/NAME or role/NAME": "role/{name}"},
 }
 
 
@@ -77,14 +75,16 @@ def resource_actions(spec: ResourceSpec) -> list[tuple[str, str, dict[str, Any]]
     kinds = TARGET_OF_KIND.get(spec.type, {})
     found = []
     for action_id, cls in CATALOG.items():
-        make = kinds.get(cls.target_kind)
-        if make is not None and spec.name:
+        written = kinds.get(cls.target_kind)
+        if written is not None and spec.name:
             params = {"alias": spec.alias} if action_id == "lambda.rollback" and spec.alias else {}
-            found.append((action_id, make(spec.name), params))
+            found.append((action_id, written.format(name=spec.name), params))
     return found
 
 
 def row_of(spec: ResourceSpec, reading: ResourceReading | None, error: SourceError | None) -> ResourceRow:
+    if error is not None and reading is not None:  # the last good read stays; the row says it is stale
+        return ResourceRow(spec.id, spec.type, reading.name, reading.status, "fail", f"stale: {error}", "failed")
     if error is not None:
         return ResourceRow(spec.id, spec.type, spec.title, "unreadable", "fail", str(error), "failed")
     if reading is None:
@@ -196,11 +196,7 @@ class ResourcesScreen(Screen):
             self.errors.pop(spec.id, None)
         elif message.error is not None:
             self.errors[spec.id] = message.error
-        reading, error = self.readings.get(spec.id), self.errors.get(spec.id)
-        row = row_of(spec, reading, error)
-        if error is not None and reading is not None:  # the last good read stays; the row says it is stale
-            row = ResourceRow(spec.id, spec.type, reading.name, reading.status, "fail", f"stale: {error}", "failed")
-        self.query_one(ResourceList).update(row)
+        self.query_one(ResourceList).update(row_of(spec, self.readings.get(spec.id), self.errors.get(spec.id)))
         if self.query_one(ResourceList).cursor_key == spec.id:
             self._show_detail()
 

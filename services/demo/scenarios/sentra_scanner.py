@@ -88,7 +88,8 @@ class SentraScanner:
         c["s3"].create_bucket(Bucket="sentra-scanner-forensics")
         dlq = c["sqs"].create_queue(QueueName=DLQ)["QueueUrl"]
         dlq_arn = c["sqs"].get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        c["sqs"].create_queue(QueueName=QUEUE)
+        queue = c["sqs"].create_queue(QueueName=QUEUE)["QueueUrl"]
+        self.queue_arn = c["sqs"].get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self.dlq_arn = dlq_arn
         for alarm in ALARMS:
             c["cloudwatch"].put_metric_alarm(**alarm)
@@ -142,12 +143,11 @@ class SentraScanner:
         from services.aws.resources.iam_eval import Policy, evaluate
 
         iam = self.c["iam"]
-        queue_arn = self.dlq_arn.removesuffix("-dlq")
         policies = []
         for name in iam.list_role_policies(RoleName=ROLE)["PolicyNames"]:
             document = iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
             policies.append(Policy(f"inline policy {name}", json.loads(document) if isinstance(document, str) else document))
-        return evaluate("sqs:SendMessage", queue_arn, policies).decision == "allowed"
+        return evaluate("sqs:SendMessage", self.queue_arn, policies).decision == "allowed"
 
     def timeout_seconds(self) -> int:
         config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
