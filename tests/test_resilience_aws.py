@@ -53,7 +53,9 @@ def _healthy(app: CockpitApp) -> bool:
 async def _dashboard_with_data(app: CockpitApp, pilot, *, polling: bool = True) -> None:
     """Every pane with data; the logs in complete (polling) mode, so that each second's
     request meets the fault (an open Live Tail stream is, rightly, not cut by throttling)."""
-    await until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="dashboard")
+    # Composed, not only pushed: the panes are queried next.
+    await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(AlarmTable))
+                and bool(app.screen.query(LogTail)), what="dashboard composed")
     await until(pilot, lambda: len(app.screen.query_one(AlarmTable).rows_shown) == 4, what="alarms")
     await until(pilot, lambda: app.screen.query_one(LogTail).line_count > 0, what="log lines")
     if polling:
