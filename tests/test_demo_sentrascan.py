@@ -12,7 +12,14 @@ from services.actions.executor import ActionExecutor, Confirmation
 from services.aws.session import AwsTarget
 from services.demo.catalog import scenario_profile_path
 from services.demo.scenarios.common import utcnow
-from services.demo.scenarios.sentrascan_platform import API_CONTAINER, DSN_ENV, JOB_APPLICATION, LEAKED_KEY, SentraScanPlatform
+from services.demo.scenarios.sentrascan_platform import (
+    API_CONTAINER,
+    API_KEY_ENV,
+    DSN_ENV,
+    JOB_APPLICATION,
+    LEAKED_KEY,
+    SentraScanPlatform,
+)
 from services.engines.postgres import PostgresSource
 from services.errors import NotConfirmed
 from services.incident.timeline import Timeline
@@ -71,11 +78,11 @@ def platform_env(platform: SentraScanPlatform, monkeypatch: pytest.MonkeyPatch) 
 
 
 def demo_profile(tmp_path: Path, health_url: str):
-    """The scenario's profile as shipped, with the health URL of this test's server (port 0, not 8200)."""
+    """The scenario's profile as shipped, with the API of this test's server (port 0, not 8200)."""
     text = scenario_profile_path("sentrascan-platform").read_text()
     assert "http://127.0.0.1:8200/api/v1/health" in text
     path = tmp_path / "sentrascan-platform.toml"
-    path.write_text(text.replace("http://127.0.0.1:8200/api/v1/health", health_url))
+    path.write_text(text.replace("http://127.0.0.1:8200/api/v1/", health_url.removesuffix("health")))
     return load_profile(path)
 
 
@@ -90,7 +97,7 @@ def test_the_scenario_starts_its_engines_and_lists_itself(platform: SentraScanPl
 
     assert SCENARIOS["sentrascan-platform"] is SentraScanPlatform and "sentrascan-platform" in SCENARIO_NAMES
     assert platform.unavailable == {}
-    assert set(platform.env) == {DSN_ENV, "DOCKER_HOST"} and platform.env["DOCKER_HOST"].startswith("unix://")
+    assert set(platform.env) == {DSN_ENV, "DOCKER_HOST", API_KEY_ENV} and platform.env["DOCKER_HOST"].startswith("unix://")
     client = platform.podman.client()
     try:
         containers = {c.name: c.labels for c in client.containers.list()}
@@ -255,3 +262,44 @@ def test_the_runbooks_database_wide_vacuum_is_a_playbook_step(platform_env, tmp_
     assert plan.command == "VACUUM (ANALYZE);" and plan.changes[0].field == "dead_tuples"
     outcome = executor.execute(action, plan, Confirmation(plan))
     assert outcome.ok, (outcome.error, outcome.verification)
+
+
+async def test_the_runbooks_sql_and_api_checks_are_the_lock_playbooks_diagnosis(platform_env, tmp_path) -> None:
+    """Runbook 003, Database Issues step 4 ("check for locks") as a playbook item: the saved query runs
+    READ ONLY on the demo's database and shows the retention job idle in transaction; the API's
+    scans list is checked with the key from $SENTRASCAN_API_KEY, which never reaches the screen."""
+    from textual.widgets import DataTable
+
+    from tui.screens.playbook import PlaybookScreen
+    from tui.screens.query import QueryScreen
+
+    platform = platform_env
+    source = PostgresSource(DSN_ENV)
+    profile = demo_profile(tmp_path, platform.health.url)
+    book = next(book for book in profile.playbooks if book.id == "database_locks")
+    assert book.diagnosis[0] == "query:active_sessions" and "health:API" in book.diagnosis
+    platform.next_incident = 0
+    wait_for(lambda: blocker_pid(source) is not None, timeout=30, what="the retention job's transaction")
+    app = CockpitApp(profile, AwsTarget(), prepare_engines=lambda: platform.unavailable)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(HealthPane)),
+                    what="dashboard")
+        health = app.screen.query_one(HealthPane)
+        await until(pilot, lambda: "scans" in health.results, timeout=40, what="the scans check")
+        assert health.results["scans"].status == 200, health.results["scans"].detail  # the key was accepted
+        assert health.results["scans"].detail.endswith("where passed=false")
+        app.open_playbook("database_locks")
+        await until(pilot, lambda: isinstance(app.screen, PlaybookScreen), what="the playbook")
+        await pilot.press("enter")  # the first diagnosis item
+        await until(pilot, lambda: isinstance(app.screen, QueryScreen), what="the query screen")
+        screen = app.screen
+        assert isinstance(screen, QueryScreen)
+        await until(pilot, lambda: bool(screen.history.runs) and not screen.history.runs[-1].running, timeout=30,
+                    what="the query's run")
+        table = screen.query_one("#results", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
+        job = [row for row in rows if JOB_APPLICATION in row]
+        assert job and "idle in transaction" in job[0], rows
+        assert platform.env[API_KEY_ENV] not in screen_text(app)
+    if platform.blocker is not None:  # the other tests start from a calm database
+        platform._end_incident()

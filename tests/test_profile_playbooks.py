@@ -110,7 +110,7 @@ def test_diagnosis_references_each_get_their_own_line() -> None:
         ("profile.toml:160: playbooks[0] (id 'lambda_timeouts').diagnosis[1]: 'query:processing_error': "
         "no query with id 'processing_error' (did you mean query:processing_errors?)"),
         ("profile.toml:161: playbooks[0] (id 'lambda_timeouts').diagnosis[2]: 'dashboard:main': "
-        "expected metric:ID, query:ID or resource:ID"),
+        "expected metric:ID, query:ID, resource:ID or health:ID"),
     ]
 
 

@@ -1,5 +1,9 @@
 """HTTP health checks: GET a URL, time it, compare the JSON body with what the profile expects.
 
+Headers go with the request; a value ``env:NAME`` is read from the environment at each
+check (a renewed key is picked up) and never appears in a result: a variable that is not
+set fails the check by its name, without a request.
+
 ``HealthProbe.check`` blocks (call it from a thread) and never raises for a failing
 endpoint: a refused connection, a 503 or a body that does not match are all results,
 counted as failures with the time the current run of failures began.
@@ -7,6 +11,7 @@ counted as failures with the time the current run of failures began.
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.parse
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from services.profile.model import HealthSpec
+from services.profile.model import HealthSpec, ListExpectation
 
 MAX_BODY = 64 * 1024
 
@@ -55,6 +60,37 @@ def body_matches(body: Any, expect: dict[str, Any]) -> tuple[bool, str]:
     return True, "body matches"
 
 
+def list_matches(body: Any, expect: ListExpectation) -> tuple[bool, str]:
+    """How many items of a JSON list match ``where``, against ``min``..``max``."""
+    if not isinstance(body, list):
+        return False, "body is not a JSON list"
+    count = sum(1 for item in body if not expect.where or body_matches(item, expect.where)[0])
+    where = " and ".join(f"{key}={json.dumps(value)}" for key, value in expect.where.items())
+    what = f"{count} of {len(body)}" + (f" where {where}" if where else "")
+    if expect.max is not None and count > expect.max:
+        return False, f"{what} (at most {expect.max})"
+    if expect.min is not None and count < expect.min:
+        return False, f"{what} (at least {expect.min})"
+    return True, what
+
+
+class MissingVariable(Exception):
+    pass
+
+
+def request_headers(spec: HealthSpec) -> dict[str, str]:
+    """The profile's headers with ``env:`` values read now; raises ``MissingVariable`` naming an unset one."""
+    headers = {"Accept": "application/json", "User-Agent": "incident-cockpit"}
+    for name, value in spec.headers.items():
+        if value.startswith("env:"):
+            variable = value.removeprefix("env:")
+            if not os.environ.get(variable):
+                raise MissingVariable(f"header {name}: ${variable} is not set")
+            value = os.environ[variable]
+        headers[name] = value
+    return headers
+
+
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _DEFAULT = urllib.request.build_opener()
 
@@ -79,8 +115,10 @@ class HealthProbe:
         now = datetime.now(UTC)
         status: int | None = None
         body_bytes = b""
-        request = urllib.request.Request(self.spec.url, headers={"Accept": "application/json",
-                                                                 "User-Agent": "incident-cockpit"})
+        try:
+            request = urllib.request.Request(self.spec.url, headers=request_headers(self.spec))
+        except MissingVariable as missing:
+            return self._result(False, None, None, None, str(missing), now)
         try:
             with _opener(self.spec.url).open(request, timeout=self.timeout) as response:
                 status = response.status
@@ -96,13 +134,20 @@ class HealthProbe:
         latency = (time.monotonic() - started) * 1000 if status is not None else None
         matched: bool | None = None
         detail = error or f"HTTP {status}"
-        if status is not None and self.spec.expect:
+        if status is not None and (self.spec.expect or self.spec.expect_list is not None):
             try:
-                matched, why = body_matches(json.loads(body_bytes or b"null"), self.spec.expect)
+                body = json.loads(body_bytes or b"null")
             except ValueError:
                 matched, why = False, "body is not JSON"
+            else:
+                matched, why = (list_matches(body, self.spec.expect_list) if self.spec.expect_list is not None
+                                else body_matches(body, self.spec.expect))
             detail = f"{detail} · {why}" if error else why
         ok = error is None and (matched is None or matched)
+        return self._result(ok, status, latency, matched, detail, now)
+
+    def _result(self, ok: bool, status: int | None, latency: float | None, matched: bool | None, detail: str,
+                now: datetime) -> HealthResult:
         if ok:
             self.failures, self.failing_since = 0, None
         else:

@@ -149,6 +149,27 @@ class PostgresSpec(_Strict):
     """``postgres.dump`` removes this database's dumps older than this, once a new one is taken."""
 
 
+class ListExpectation(_Strict):
+    """``expect_list``: the body is a JSON list; the items matching ``where`` are counted.
+
+    ``where`` compares like ``expect`` (every key given has that value; empty: every item);
+    the check passes when the count is within ``min``..``max``. Runbook 003's status check,
+    "failed scans: 0", is ``{ where = { passed = false }, max = 0 }``.
+    """
+
+    where: dict[str, Any] = Field(default_factory=dict)
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ListExpectation:
+        if self.min is None and self.max is None:
+            raise ValueError("expect_list needs min, max or both (how many matching items are fine)")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"expect_list: min {self.min} is above max {self.max}")
+        return self
+
+
 class HealthSpec(_Strict):
     id: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
     name: str
@@ -156,7 +177,20 @@ class HealthSpec(_Strict):
     headers: dict[str, str] = Field(default_factory=dict)
     """Sent with the check; a value ``env:NAME`` is read from the environment (never shown)."""
     expect: dict[str, Any] = Field(default_factory=dict)
+    """The body is a JSON object with these keys and values (nested tables compared recursively)."""
+    expect_list: ListExpectation | None = None
     interval: float = Field(default=15, ge=1)
+
+    @model_validator(mode="after")
+    def _one_expectation(self) -> HealthSpec:
+        if self.expect and self.expect_list is not None:
+            raise ValueError("give expect (a JSON object) or expect_list (a JSON list), not both")
+        return self
+
+    @property
+    def ref(self) -> str:
+        """What a playbook's ``health:`` names: the id, else the name."""
+        return self.id or self.name
 
     @model_validator(mode="before")
     @classmethod
@@ -270,7 +304,7 @@ class Profile(_Strict):
         # A field validator, so its problems are listed with those of other fields; metrics
         # and queries come first in the model, and are absent here when they were wrong.
         problems = playbook_problems(playbooks, info.data.get("metrics"), info.data.get("queries"),
-                                     info.data.get("resources"))
+                                     info.data.get("resources"), info.data.get("health"))
         if problems:
             raise LocatedErrors([LocatedError(loc[1:], message) for loc, message in problems])
         return playbooks
@@ -295,6 +329,9 @@ class Profile(_Strict):
         if self.prometheus is None:
             problems += [(("metrics", index, "source"), 'a source = "prometheus" metric needs [prometheus] url')
                          for index, metric in enumerate(self.metrics) if metric.source == "prometheus"]
+        health_refs = [spec.ref for spec in self.health]
+        problems += [(("health", index, "id"), f"two health checks are called {spec.ref!r} (health: names one)")
+                     for index, spec in enumerate(self.health) if health_refs.index(spec.ref) != index]
         for name in ("queries", "playbooks"):
             entries = getattr(self, name)
             known: set[str] = set()

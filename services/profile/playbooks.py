@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 if TYPE_CHECKING:
     from services.actions.base import Action
-    from services.profile.model import MetricSpec, Playbook, PlaybookStep, QuerySpec
+    from services.profile.model import HealthSpec, MetricSpec, Playbook, PlaybookStep, QuerySpec
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
@@ -45,15 +45,17 @@ TARGETS: dict[str, tuple[str, str]] = {
 
 
 def playbook_problems(playbooks: Sequence[Playbook], metrics: Sequence[MetricSpec] | None,
-                      queries: Sequence[QuerySpec] | None, resources: Sequence[Any] | None = ()) -> list[Problem]:
+                      queries: Sequence[QuerySpec] | None, resources: Sequence[Any] | None = (),
+                      health: Sequence[HealthSpec] | None = ()) -> list[Problem]:
     """Every problem of every playbook, in file order, each with the location of its field.
 
-    ``metrics``, ``queries`` or ``resources`` is None when it could not be read: references to it are not checked.
+    ``metrics``, ``queries``, ``resources`` or ``health`` is None when it could not be read:
+    references to it are not checked.
     """
     problems: list[Problem] = []
     for index, playbook in enumerate(playbooks):
         for number, reference in enumerate(playbook.diagnosis):
-            message = _reference_problem(reference, metrics, queries, resources)
+            message = _reference_problem(reference, metrics, queries, resources, health)
             if message:
                 problems.append((("playbooks", index, "diagnosis", number), f"{reference!r}: {message}"))
         for number, step in enumerate(playbook.resolution):
@@ -62,11 +64,16 @@ def playbook_problems(playbooks: Sequence[Playbook], metrics: Sequence[MetricSpe
 
 
 def _reference_problem(reference: str, metrics: Sequence[MetricSpec] | None,
-                       queries: Sequence[QuerySpec] | None, resources: Sequence[Any] | None) -> str | None:
+                       queries: Sequence[QuerySpec] | None, resources: Sequence[Any] | None,
+                       health: Sequence[HealthSpec] | None) -> str | None:
     kind, _, ref = reference.partition(":")
     if ((kind == "metric" and metrics is None) or (kind == "query" and queries is None)
-            or (kind == "resource" and resources is None)):
+            or (kind == "resource" and resources is None) or (kind == "health" and health is None)):
         return None  # that section has its own errors
+    if kind == "health" and health is not None:
+        if any(spec.ref == ref for spec in health):
+            return None
+        return f"no health check with id {ref!r}" + _did_you_mean(ref, [spec.ref for spec in health], "health:")
     if kind == "resource" and resources is not None:
         if any(resource.id == ref for resource in resources):
             return None
@@ -82,7 +89,7 @@ def _reference_problem(reference: str, metrics: Sequence[MetricSpec] | None,
         if any(query.id == ref for query in queries):
             return None
         return f"no query with id {ref!r}" + _did_you_mean(ref, [q.id for q in queries], "query:")
-    return "expected metric:ID, query:ID or resource:ID"
+    return "expected metric:ID, query:ID, resource:ID or health:ID"
 
 
 def _did_you_mean(word: str, candidates: Sequence[str], prefix: str = "") -> str:

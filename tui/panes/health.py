@@ -26,7 +26,7 @@ def health_row(spec: HealthSpec, result: Any | None) -> HealthRow:
     latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else ""
     body = "" if result.matched is None and result.ok else result.detail
     if result.matched is True:
-        body = "matches"
+        body = result.detail if spec.expect_list is not None else "matches"  # "0 of 5 where passed=false"
     failing = f"{result.failures}× since {local_since(result.failing_since)}" if result.failing_since else ""
     return HealthRow(spec.name, result.ok, str(result.status) if result.status else "-", latency, body, failing, spec.url)
 
@@ -43,6 +43,7 @@ class HealthPane(Vertical):
         self.specs = specs
         self.results: dict[str, Any] = {}
         self.pollers: list[Poller] = []
+        self._announce: set[str] = set()  # checks a playbook asked for: their next result is a toast
 
     def compose(self) -> ComposeResult:
         yield PaneTitle("HEALTH", id="health-title")
@@ -70,10 +71,26 @@ class HealthPane(Vertical):
         for poller in self.pollers:
             poller.wake()
 
+    def check_now(self, ref: str) -> bool:
+        """A playbook's ``health:ID``: its row under the cursor, checked now, the result told in a toast."""
+        index = next((number for number, spec in enumerate(self.specs) if spec.ref == ref), None)
+        if index is None:
+            return False
+        self.table.move_cursor(row=index)
+        self._announce.add(self.specs[index].name)
+        if index < len(self.pollers):
+            self.pollers[index].wake()
+        return True
+
     @on(HealthChecked)
     def show_result(self, message: HealthChecked) -> None:
         result = message.result
         self.results[result.name] = result
+        if result.name in self._announce:
+            self._announce.discard(result.name)
+            verdict = "OK" if result.ok else "FAIL"
+            self.app.notify(f"{verdict} · {result.status or '-'} · {result.detail}", title=f"health {result.name}",
+                            severity="information" if result.ok else "error")
         self.table.show([health_row(spec, self.results.get(spec.name)) for spec in self.specs])
         failing = [r for r in self.results.values() if not r.ok]
         status = f"{len(self.specs)} checks · {len(failing)} failing · updated {local_clock(result.checked_at)}"

@@ -209,7 +209,8 @@ class DashboardScreen(Screen):
         return [alarm.name for alarm in self.alarms_pane.alarms if alarm.state == "ALARM"]
 
     def open_reference(self, reference: str) -> None:
-        """A playbook's diagnosis item: ``metric:ID`` opens the metric's detail, ``query:ID`` runs the query."""
+        """A playbook's diagnosis item: ``metric:ID`` opens the metric's detail, ``query:ID`` runs the query,
+        ``resource:ID`` reads the resource, ``health:ID`` checks now and says the result."""
         kind, _, ref = reference.partition(":")
         if kind == "metric" and any(spec.id == ref for spec in self.profile.tiles):
             from tui.screens.metric_detail import MetricDetailScreen
@@ -221,6 +222,10 @@ class DashboardScreen(Screen):
             from tui.screens.resources import open_resources
 
             open_resources(self, [ref])
+        elif kind == "health" and any(spec.ref == ref for spec in self.profile.health):
+            from tui.panes.health import HealthPane
+
+            self.query_one(HealthPane).check_now(ref)
         elif kind == "query" and any(spec.id == ref for spec in self.profile.queries):
             query = next(query for query in self.profile.queries if query.id == ref)
             if query.engine == "insights":  # the Insights editor, as before: the query loaded, run, editable

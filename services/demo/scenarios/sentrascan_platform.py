@@ -40,6 +40,7 @@ PROJECT = "sentrascan"
 API_CONTAINER = f"{PROJECT}-api-1"
 DB_CONTAINER = f"{PROJECT}-db-1"
 DSN_ENV = "SENTRASCAN_PG_DSN"
+API_KEY_ENV = "SENTRASCAN_API_KEY"  # the runbook's $SENTRASCAN_API_KEY: its status checks send it as X-API-Key
 HEALTH_PORT = 8200  # the runbook's `curl http://localhost:8200/api/v1/health`; the profile names it
 JOB_APPLICATION = "sentrascan-retention-job"
 API_APPLICATION = "sentrascan-api"
@@ -161,8 +162,10 @@ class SentraScanPlatform:
     # ------------------------------------------------------------------ seed
     def seed(self, now: datetime) -> None:
         self.next_incident = time.monotonic() + self.calm_seconds
+        api_key = "ak_52c8e7d1." + secrets.token_urlsafe(16)  # ops-admin's key, for the status checks
         try:
-            self.health = HealthServer(self.health_port).start()
+            self.health = HealthServer(self.health_port, scans=self.recent_scans, api_key=api_key).start()
+            self.env[API_KEY_ENV] = api_key
         except OSError as error:
             self.unavailable["health"] = (f"127.0.0.1:{self.health_port} is taken ({error.strerror}): "
                                           "the demo API's health endpoint could not listen there")
@@ -235,6 +238,19 @@ class SentraScanPlatform:
             self.stop_event.wait(0.5)  # the API records progress about twice a second per worker
         if conn is not None:
             conn.close()
+
+    def recent_scans(self, limit: int) -> list[dict]:
+        """The API's ``GET /api/v1/scans?limit=N``: the newest scans, as the runbook's jq reads them."""
+        if self.pg is None:
+            raise ConnectionError("no database")
+        import psycopg
+
+        with psycopg.connect(self.pg.dsn, autocommit=True, application_name=API_APPLICATION, connect_timeout=3) as conn:
+            rows = conn.execute("SELECT scan_id::text, target, scan_type, scan_status, passed, progress, created_at "
+                                "FROM scans ORDER BY created_at DESC, id DESC LIMIT %s", (limit,)).fetchall()
+        return [{"scan_id": scan_id, "target": target, "scan_type": kind, "scan_status": status, "passed": passed,
+                 "progress": progress, "created_at": created.isoformat()}
+                for scan_id, target, kind, status, passed, progress, created in rows]
 
     def blocked_seconds(self) -> float:
         """How long the longest-waiting API write has been running (0 when none is)."""
