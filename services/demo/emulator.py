@@ -24,7 +24,7 @@ from typing import Any
 DEMO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo", "AWS_SESSION_TOKEN": "demo"}
 DEMO_REGION = "us-east-1"
 SERVICES = ("cloudwatch", "logs", "lambda", "s3", "sqs", "iam", "events", "dynamodb", "ec2", "cognito-idp", "sts", "ses",
-            "rds")
+            "rds", "athena")
 
 
 class Emulator:
@@ -64,6 +64,10 @@ class Emulator:
         session = boto3.session.Session(aws_access_key_id="demo", aws_secret_access_key="demo", region_name=DEMO_REGION)
         clients = {name: session.client(name, endpoint_url=self.endpoint) for name in SERVICES}
         self.scenario = self.scenario_cls(clients, rng=random.Random(self.seed))
+        if hasattr(self.scenario, "athena_table"):  # moto runs no SQL: this process answers it from the scenario
+            from services.demo.athena_tables import install
+
+            install(self.scenario.athena_table, self.scenario.athena_partitions)
         self.scenario.seed(utcnow())
         return self.endpoint
 

@@ -9,12 +9,17 @@ same address (P1: ``mantissa-log-critical-alerts`` goes to ALARM). The containme
 actions of the runbook take effect: a NACL deny for the address stops its events, a
 deny-all policy or a deactivated key turns the escalation into denied calls, and the
 alarm returns to OK.
+
+The events behind the alerts are also a CloudTrail table (``trail``) and each rule's query an
+``athena_query_history`` row, so the runbook's Security Investigations SQL, run through
+Athena, finds them (``services.demo.athena_tables`` answers for moto).
 """
 from __future__ import annotations
 
 import ipaddress
 import json
 import re
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +51,8 @@ ATHENA_BUCKET = "mantissa-log-athena-results"
 WORKGROUP = "mantissa-log"
 POOL = "mantissa-log-users"
 COMPROMISED = "compromised-user"
+COMPROMISED_PRINCIPAL = "AIDAI23EXAMPLE"  # the runbook's example principal id, for its "trace user activity"
+DATABASE = "mantissa_log"
 ATTACKER_IP = "203.0.113.42"
 DETECTION_NS = "Mantissa/Detection"
 ROUTER_NS = "Mantissa/AlertRouter"
@@ -98,6 +105,8 @@ class MantissaLog(RunbookScenario):
         self.failed_logins = 0
         self.blocked = self.denied = False
         self.alarms = AlarmDriver(clients["cloudwatch"], ALARMS)
+        self.trail: deque[dict[str, Any]] = deque(maxlen=5000)
+        self.query_history: deque[dict[str, Any]] = deque(maxlen=2000)
 
     # ------------------------------------------------------------------ seed
     def seed(self, now: datetime) -> None:
@@ -120,6 +129,8 @@ class MantissaLog(RunbookScenario):
                                    SourceArn=c["events"].describe_rule(Name=SCHEDULE)["Arn"])
         for bucket in (RULES_BUCKET, ATHENA_BUCKET):
             c["s3"].create_bucket(Bucket=bucket)
+        c["athena"].create_work_group(Name=WORKGROUP, Description="Mantissa Log detection queries", Configuration={
+            "ResultConfiguration": {"OutputLocation": f"s3://{ATHENA_BUCKET}/"}})
         for rule in RULES:
             c["s3"].put_object(Bucket=RULES_BUCKET, Key=f"rules/aws/cloudtrail/{rule}.yaml",
                                Body=f"name: {rule}\nthreshold:\n  count: 5\n  window: \"5m\"\n".encode())
@@ -145,6 +156,29 @@ class MantissaLog(RunbookScenario):
                               "mantissa-ci", "PutBucketLifecycleConfiguration on mantissa-log-athena-results")
         for offset in range(120, 0, -CYCLE):
             self._detection_run(now - timedelta(seconds=offset), incident=False, routine_alert=offset == 30)
+        for offset in range(3600, 0, -300):
+            self._trail(now - timedelta(seconds=offset), "s3.amazonaws.com", "GetObject", "mantissa-ci", "10.20.4.17",
+                        {"bucketName": RULES_BUCKET, "key": "rules/aws/cloudtrail/failed-logins.yaml"},
+                        principal_id="AIDACI0PIPELINE")
+
+    # ------------------------------------------------------------------ the CloudTrail table (Athena)
+    def _trail(self, stamp: datetime, source: str, name: str, user: str, address: str, parameters: dict[str, Any],
+               *, principal_id: str = COMPROMISED_PRINCIPAL, error: str = "") -> None:
+        self.trail.append({
+            "eventtime": iso(stamp), "eventsource": source, "eventname": name, "sourceipaddress": address,
+            "useridentity": {"principalid": principal_id, "arn": f"arn:aws:iam::123456789012:user/{user}",
+                             "username": user},
+            "requestparameters": json.dumps(parameters), "resources": "", "errorcode": error, "awsregion": "us-east-1",
+            "year": f"{stamp:%Y}", "month": f"{stamp:%m}", "day": f"{stamp:%d}"})
+
+    def athena_table(self, name: str) -> list[dict[str, Any]] | None:
+        """Rows of a table the runbook's SQL reads; None for a table this system does not have."""
+        return {"cloudtrail": list(self.trail), "athena_query_history": list(self.query_history)}.get(name)
+
+    def athena_partitions(self, name: str) -> list[str]:
+        if name != "cloudtrail":
+            return []
+        return sorted({f"year={row['year']}/month={row['month']}/day={row['day']}" for row in self.trail})
 
     def _history(self, now: datetime) -> None:
         lam: list[dict[str, Any]] = []
@@ -179,7 +213,15 @@ class MantissaLog(RunbookScenario):
         if incident and self.position % CYCLE == 0:
             self._containment()
         if incident and not self.blocked:
-            self.failed_logins += self.rng.randint(3, 9)
+            attempts = self.rng.randint(3, 9)
+            self.failed_logins += attempts
+            for _ in range(attempts):
+                self._trail(now, "signin.amazonaws.com", "ConsoleLogin", COMPROMISED, ATTACKER_IP,
+                            {"loginTo": "https://console.aws.amazon.com/"}, error="Failed authentication")
+        if incident and not self.blocked and self.position >= self.ESCALATION and self.position % CYCLE == 0:
+            self._trail(now, "iam.amazonaws.com", "AttachUserPolicy", COMPROMISED, ATTACKER_IP,
+                        {"userName": COMPROMISED, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+                        error="AccessDenied" if self.denied else "")
         ran = errors = critical = alerts = 0
         scanned = 0.0
         if self.tick_count % CYCLE == 0 and self._schedule_due():
@@ -256,6 +298,11 @@ class MantissaLog(RunbookScenario):
                                    query_id=request_id(self.rng), data_scanned_bytes=int(scanned)))
                 continue
             matches = failed if rule == "failed-logins" else 0
+            self.query_history.append({
+                "query_id": request_id(self.rng), "query": f"-- rule {rule}\nSELECT ... FROM cloudtrail WHERE year = ...",
+                "data_scanned_in_bytes": int(scanned), "gb_scanned": round(scanned / 1024 ** 3, 3),
+                "execution_time_millis": int(millis), "execution_seconds": round(millis / 1000, 1),
+                "submission_date": f"{stamp:%Y-%m-%d}", "rule_name": rule})
             lines.append(entry("INFO", "Rule evaluated", rule_name=rule, query_id=request_id(self.rng),
                                data_scanned_bytes=int(scanned), execution_time_ms=int(millis), matches=matches))
         if routine_alert or (routine_alert is None and not incident and self.rng.random() < 0.08):
