@@ -52,7 +52,8 @@ class MetricsSource:
 
     def __init__(self, session: AwsSession, specs: Sequence[MetricSpec], *, max_queries: int = MAX_QUERIES_PER_CALL) -> None:
         self.session = session
-        self.specs = {spec.id: spec for spec in specs}
+        self.specs = {spec.id: spec for spec in specs if spec.source == "cloudwatch"}  # Prometheus's: their own source
+        specs = list(self.specs.values())
         self.max_queries = max_queries
         self.local = [spec for spec in specs if spec.expression is not None and is_arithmetic(spec.expression)]
         self._evaluators = {spec.id: compile_arithmetic(spec.expression or "") for spec in self.local}

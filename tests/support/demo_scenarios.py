@@ -20,8 +20,10 @@ def seed_scenario(name: str, boto: Callable[[str], Any], **options: Any) -> Any:
     from services.demo.scenarios import SCENARIOS
     from services.demo.scenarios.common import utcnow
 
-    if name == "cloud-remediator-sage":
+    if name == "cloud-remediator-sage":  # its engines (podman, Prometheus) where the test is marked for them
         options.setdefault("containers", "docker_host" in options)
+        options.setdefault("prometheus", bool(options["containers"] or "docker_host" in options))
+        options.setdefault("prometheus_port", 0)
     scenario = SCENARIOS[name]({service: boto(service) for service in SERVICES}, rng=random.Random(11),
                                history_minutes=HISTORY_MINUTES, health_port=0, **options)
     scenario.seed(utcnow())
@@ -35,7 +37,7 @@ def engine_marked(names: list[str]) -> list[Any]:
 
 
 def profile_of(scenario: Any) -> Any:
-    """The scenario's shipped profile; health URLs pointed at the port the test's server got."""
+    """The scenario's shipped profile; health and Prometheus URLs pointed at the ports the test's servers got."""
     from services.demo.catalog import scenario_profile_path
     from services.profile import load_profile
 
@@ -43,6 +45,9 @@ def profile_of(scenario: Any) -> Any:
     url = getattr(scenario, "health_url", "")
     if url and profile.health:
         profile = profile.model_copy(update={"health": [spec.model_copy(update={"url": url}) for spec in profile.health]})
+    prometheus = getattr(scenario, "prometheus_url", "")
+    if prometheus and profile.prometheus is not None:
+        profile = profile.model_copy(update={"prometheus": profile.prometheus.model_copy(update={"url": prometheus})})
     return profile
 
 

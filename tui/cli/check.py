@@ -95,7 +95,7 @@ def check_aws(profile: Profile, target: AwsTarget) -> list[SourceCheck]:
 
 
 def check_engines(profile: Profile) -> list[SourceCheck]:
-    """[docker], [postgres] and each [[health]]; the drivers load only if the profile has them."""
+    """[docker], [postgres], Prometheus tiles and each [[health]]; the drivers load only if the profile has them."""
     from services.errors import SourceError
     from services.models import SourceCheck
 
@@ -123,6 +123,19 @@ def check_engines(profile: Profile) -> list[SourceCheck]:
                                        f"{overview['connections']}/{overview['max_connections']} connections"))
         except SourceError as error:
             results.append(SourceCheck("postgres", False, f"${profile.postgres.dsn_env}: {error}"))
+    if profile.prometheus is not None and any(spec.source == "prometheus" for spec in profile.tiles):
+        from services.engines.prometheus_metrics import PrometheusMetrics
+
+        tiles = PrometheusMetrics(profile.prometheus.url, profile.metrics)
+        try:
+            hour = tiles.fetch(3600)
+            with_data = sum(1 for series in hour.series.values() if series.values)
+            wrong = [f"{metric_id}: {series.error}" for metric_id, series in hour.series.items() if series.error]
+            results.append(SourceCheck("prometheus", not wrong, f"{profile.prometheus.url}: {len(hour.series)} tiles "
+                                       f"({with_data} with data in the last hour) in {hour.api_calls} queries"
+                                       + "".join(f"; {line}" for line in wrong)))
+        except SourceError as error:
+            results.append(SourceCheck("prometheus", False, f"{profile.prometheus.url}: {error}"))
     for spec in profile.health:
         from services.engines.health import HealthProbe
 

@@ -31,7 +31,7 @@ from widgets.metric_tile import MetricTile
 from widgets.pane_title import PaneTitle
 
 if TYPE_CHECKING:
-    from services.aws.metrics import MetricsSource
+    from services.metrics_feed import MetricsFeed
 
 FOOTER_FIRST = ("q", "question_mark")
 
@@ -69,7 +69,7 @@ class DashboardScreen(Screen):
         self.pollers: dict[str, Poller] = {}
         self.session: AwsSession | None = None
         self.metrics_range = duration_seconds(profile.cockpit.metrics_range)
-        self.metrics_source: MetricsSource | None = None  # once connected
+        self.metrics_source: MetricsFeed | None = None  # once connected (CloudWatch and Prometheus tiles)
         self._heap_frozen: set[str] = set()
 
     # ------------------------------------------------------------------ layout
@@ -139,6 +139,7 @@ class DashboardScreen(Screen):
         owner = cockpit(self)
         start_engine_panes(self, owner.sources, await self._prepare_engines())
         if not self.profile.has_aws:
+            self._start_metrics(None)  # Prometheus tiles need no AWS session
             return  # containers, PostgreSQL, health only: no AWS session at all
         if self.connect is not None:
             try:
@@ -151,13 +152,7 @@ class DashboardScreen(Screen):
         self.session = AwsSession(self.target)
         owner.aws_connected(self.session)  # AWS actions can be planned from now on
         settings = self.profile.cockpit
-        if self.profile.tiles:
-            from services.aws.metrics import MetricsSource
-
-            metrics = self.metrics_source = MetricsSource(self.session, self.profile.metrics)
-            interval = metrics.refresh_interval(self.metrics_range, settings.metrics_refresh)
-            self._start_poller(Poller("metrics", self, lambda: metrics.fetch(self.metrics_range), MetricsUpdated,
-                                      interval))
+        self._start_metrics(self.session)
         if self.profile.alarms:
             from services.aws.alarms import AlarmHistorySource, AlarmsSource
 
@@ -169,6 +164,16 @@ class DashboardScreen(Screen):
             logs.start(self.session)
             if logs.poller is not None:
                 self.pollers["logs"] = logs.poller
+
+    def _start_metrics(self, session: AwsSession | None) -> None:
+        if not self.profile.tiles:
+            return
+        from services.metrics_feed import MetricsFeed
+
+        prometheus = self.profile.prometheus.url if self.profile.prometheus is not None else None
+        metrics = self.metrics_source = MetricsFeed(session, self.profile.metrics, prometheus)
+        interval = metrics.refresh_interval(self.metrics_range, self.profile.cockpit.metrics_refresh)
+        self._start_poller(Poller("metrics", self, lambda: metrics.fetch(self.metrics_range), MetricsUpdated, interval))
 
     def action_actions(self) -> None:
         """The actions that fit what is focused: a Lambda tile, an alarm row; else the whole catalog."""

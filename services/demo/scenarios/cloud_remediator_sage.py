@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,10 @@ CLUSTER_DIMENSIONS = {"DBClusterIdentifier": CLUSTER}
 HEALTH_PORT = 43000
 """The API's health endpoint in the demo: the runbook's port 3000, made high; the profile names it."""
 HEALTH_PATH = "/health"
+PROMETHEUS_PORT = 49090
+"""The runbook's ``curl http://localhost:9090/api/v1/query?query=rate(errors_total[5m])``, made high."""
+API_ERRORS_PER_SECOND = {"ok": 0.02, "degraded": 2.5}
+"""The API's ``errors_total`` pace: a request now and then fails; with the risk graph stale, most do."""
 PROJECT = CONTAINER = "cloud-remediator-sage"
 APP_SCRIPT = (
     'i=0; while true; do i=$((i+1)); s=$(cat /state/health 2>/dev/null || echo ok); '
@@ -86,10 +92,19 @@ class CloudRemediatorSage(RunbookScenario):
     INCIDENT = (40, 110)
 
     def __init__(self, clients: dict[str, Any], *, containers: bool = True, docker_host: str | None = None,
-                 **options: Any) -> None:
+                 prometheus: bool = True, prometheus_port: int = PROMETHEUS_PORT, **options: Any) -> None:
         """``containers=False``: no container (tests that do not need one); ``docker_host``: run it on that
-        engine instead of a private podman service."""
+        engine instead of a private podman service; ``prometheus=False``: no Prometheus scraping the API's
+        ``errors_total`` (``prometheus_port=0``: on a free port)."""
         super().__init__(clients, **options)
+        self.want_prometheus = prometheus
+        self.prometheus_port = prometheus_port
+        self.prometheus: Any = None
+        self.prometheus_url = ""
+        self.exporter: Any = None
+        self.api_errors = 0.0
+        self._errors_at = time.monotonic()
+        self._errors_lock = threading.Lock()  # the exporter's thread counts too
         self.errors = Window(30)
         self.durations = Window(30)
         self.health: Any = None
@@ -138,6 +153,39 @@ class CloudRemediatorSage(RunbookScenario):
             self._audit(now - timedelta(seconds=offset))
         self._start_health()
         self._start_container()
+        self._start_prometheus()
+
+    def _start_prometheus(self) -> None:
+        """The API exports ``errors_total``; a real Prometheus scrapes it every second (runbook: High Error Rates)."""
+        if not self.want_prometheus:
+            self.unavailable["prometheus"] = "this run starts no Prometheus"
+            return
+        from services.demo.engines import EngineFailed, EngineMissing
+        from services.demo.prometheus_server import MetricsExporter, start_prometheus
+
+        self.exporter = MetricsExporter(self.exposition)
+        try:
+            self.prometheus = start_prometheus([self.exporter.target], job="cloud-remediator-sage",
+                                               port=self.prometheus_port)
+        except (EngineMissing, EngineFailed) as error:
+            where = f"127.0.0.1:{self.prometheus_port}" if self.prometheus_port else "a free port"
+            self.unavailable["prometheus"] = f"Prometheus did not start on {where}: {error}"
+            return
+        self.prometheus_url = self.prometheus.url
+
+    def _count_errors(self) -> float:
+        """``errors_total`` now: the pace of the API's state since the last count, accumulated."""
+        with self._errors_lock:
+            now = time.monotonic()
+            state = self.health.state if self.health is not None else "ok"
+            self.api_errors += API_ERRORS_PER_SECOND.get(state, 2.5) * (now - self._errors_at)
+            self._errors_at = now
+            return self.api_errors
+
+    def exposition(self) -> str:
+        return ("# HELP errors_total Requests the remediation API answered with an error.\n"
+                "# TYPE errors_total counter\n"
+                f'errors_total{{service="cloud-remediator-sage"}} {self._count_errors():.3f}\n')
 
     def _start_health(self) -> None:
         from services.demo.health_server import HealthServer
@@ -190,7 +238,13 @@ class CloudRemediatorSage(RunbookScenario):
             temporary.replace(self.state_dir / "health")
 
     def close(self) -> None:
-        """Stop the health server, remove the container (and a private podman), by PID, never by name."""
+        """Stop Prometheus and the health server, remove the container (and a private podman), by PID, never by name."""
+        if self.prometheus is not None:
+            self.prometheus.close()
+            self.prometheus = None
+        if self.exporter is not None:
+            self.exporter.close()
+            self.exporter = None
         if self.health is not None:
             self.health.stop()
             self.health = None
@@ -264,6 +318,8 @@ class CloudRemediatorSage(RunbookScenario):
         self.alarms.want("cloud-remediator-neptune-cpu", False, 0.0)
         state = "degraded" if self.errors.sum() >= 2 else "ok"
         if self.health is not None and self.health.state != state:
+            if self.exporter is not None:
+                self._count_errors()  # the old state's pace up to now
             self.health.state = state
             self._write_health_state(state)
 
