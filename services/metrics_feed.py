@@ -9,6 +9,7 @@ raised for the pane's status line (and the poller's backoff).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from services.models import MetricSeries, MetricsSnapshot
 if TYPE_CHECKING:
     from services.aws.metrics import MetricsSource
     from services.aws.session import AwsSession
+    from services.aws.timeout_limits import TimeoutLimitsSource
     from services.engines.prometheus_metrics import PrometheusMetrics
     from services.profile.model import MetricSpec
 
@@ -26,6 +28,11 @@ class MetricsFeed:
     def __init__(self, session: AwsSession | None, specs: Sequence[MetricSpec], prometheus_url: str | None) -> None:
         self.cloudwatch: MetricsSource | None = None
         self.prometheus: PrometheusMetrics | None = None
+        self.limits: TimeoutLimitsSource | None = None
+        if session is not None and any(spec.limits_of is not None for spec in specs):
+            from services.aws.timeout_limits import TimeoutLimitsSource
+
+            self.limits = TimeoutLimitsSource(session, specs)
         watched = [spec for spec in specs if spec.source == "cloudwatch"]
         if session is not None and any(not spec.hidden for spec in watched):
             from services.aws.metrics import MetricsSource
@@ -41,7 +48,20 @@ class MetricsFeed:
                      for source in (self.cloudwatch, self.prometheus) if source is not None]
         return min(intervals, default=60.0)
 
+    def invalidate(self) -> None:
+        """Read what the tiles' limits follow again at the next fetch (an action may have changed it)."""
+        if self.limits is not None:
+            self.limits.invalidate()
+
     def fetch(self, range_seconds: float) -> MetricsSnapshot:
+        snapshot = self._fetch(range_seconds)
+        if self.limits is None:
+            return snapshot
+        before = self.limits.calls
+        limits = self.limits.limits()
+        return replace(snapshot, limits=limits, api_calls=snapshot.api_calls + self.limits.calls - before)
+
+    def _fetch(self, range_seconds: float) -> MetricsSnapshot:
         snapshots: list[MetricsSnapshot] = []
         failures: list[tuple[list[str], SourceError]] = []
         for source in (self.cloudwatch, self.prometheus):

@@ -47,6 +47,8 @@ class MetricsSnapshot:
     """The period each query was asked for: it follows the range (see ``MetricsSource``)."""
     latest: dict[str, LatestPoint] = field(default_factory=dict)
     """Where the range's period is coarser than the metric's own: its newest point at its own period."""
+    limits: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    """Thresholds read with this refresh (``limits_of``): tile id → (alert, critical), in the tile's unit."""
 
 
 AlarmState = Literal["ALARM", "INSUFFICIENT_DATA", "OK"]

@@ -98,3 +98,66 @@ def test_backups_are_named_as_the_runbooks_name_them(boto, aws_session) -> None:
         build_action(aws_session, "dynamodb.backup", "cost-reporting-clients", {"backup_name": "{date}/x"}).plan()
     with pytest.raises(BadInput, match="placeholders"):  # braces that are no placeholder: refused once filled in
         build_action(aws_session, "dynamodb.backup", "cost-reporting-clients", {"backup_name": "week-{day}"}).plan()
+
+
+async def test_004_duration_limits_follow_the_timeout_the_fix_raises(boto, aws_session, aws_target, tmp_path) -> None:
+    """The Timeout fix raises the ingest's timeout from 300 s to 900 s: the duration tile's ▲ and ✖
+    move to 80 % and 100 % of it, and the playbook's next step moves the alarm to 720 s, which the
+    demo then evaluates against."""
+    from services.actions.executor import ActionExecutor, Confirmation
+    from services.incident.timeline import Timeline
+    from services.sources import Sources
+    from tests.support.waiting import until
+    from tui.app import CockpitApp
+    from tui.screens.dashboard import DashboardScreen
+    from widgets.metric_tile import MetricTile
+
+    scenario = seed_scenario("cloud-remediator-sage", boto)
+    try:
+        profile = profile_of(scenario)
+        book = next(book for book in profile.playbooks if any(s.action == "lambda.set-timeout" for s in book.resolution))
+        actions = [step.action for step in book.resolution]
+        timeout_step = book.resolution[actions.index("lambda.set-timeout")]
+        alarm_step = book.resolution[actions.index("lambda.set-timeout") + 1]
+        assert (alarm_step.action, alarm_step.target, alarm_step.params) == (
+            "alarm.set-threshold", "cloud-remediator-prowler-ingest-duration", {"threshold": 720000})
+        app = CockpitApp(profile, aws_target)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(MetricTile)),
+                        what="the tiles")
+            tile = app.screen.query_one("#tile-duration", MetricTile)
+            old = "▲4 min ✖5 min"  # 80 % and 100 % of 300 s
+            await until(pilot, lambda: tile.reading.limits == old and tile.reading.value_text != "…",
+                        what=lambda: f"300 s limits: {tile.reading.limits!r} {tile.reading.value_text!r}")
+            # Run as the playbook's steps run (same executor); the tile follows without a restart.
+            executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=False,
+                                      profile_name="demo")
+            for step in (timeout_step, alarm_step):
+                action, plan = executor.prepare(step.action, step.target, dict(step.params))
+                outcome = executor.execute(action, plan, Confirmation(plan, typed_target=step.target))
+                assert outcome.ok, (step.action, outcome.verification)
+            dashboard = app.screen
+            assert isinstance(dashboard, DashboardScreen)
+            dashboard.refresh_after_action()
+            new = "▲12 min ✖15 min"  # of 900 s
+            await until(pilot, lambda: tile.reading.limits == new, what=lambda: f"900 s limits: {tile.reading.limits}")
+            assert dashboard.metrics_pane.spec_of("duration").alert == 720000  # the detail's thresholds too
+        alarm = boto("cloudwatch").describe_alarms(AlarmNames=["cloud-remediator-prowler-ingest-duration"])
+        assert alarm["MetricAlarms"][0]["Threshold"] == 720000
+        tick(scenario, 5)
+        assert scenario.duration_limit == 720000  # the demo evaluates the moved alarm
+    finally:
+        scenario.close()
+
+
+def test_limits_of_a_timeout_need_a_time_unit_and_a_fraction() -> None:
+    from services.profile import ProfileError, parse_profile
+
+    base = ('[system]\nname = "x"\n[[metrics]]\nid = "d"\nnamespace = "AWS/Lambda"\nmetric = "Duration"\n'
+            'stat = "Maximum"\nperiod = 60\n')
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(base + 'unit = "%"\nlimits_of = { lambda_timeout = "f", alert = 0.8 }\n', "p.toml")
+    assert any('unit must be "ms" or "s"' in line for line in caught.value.lines), caught.value.lines
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(base + 'unit = "ms"\nlimits_of = { lambda_timeout = "f" }\n', "p.toml")
+    assert any("limits_of needs alert, critical or both" in line for line in caught.value.lines), caught.value.lines

@@ -107,3 +107,72 @@ class SetState(AlarmAction["SetState.Params"]):
         if state not in ("OK", "ALARM", "INSUFFICIENT_DATA"):
             return None
         return self.sibling(SetState, self.target, {"state": state, "reason": (reason or "Restored by incident-cockpit")[:1023]})
+
+
+# put-metric-alarm replaces the whole alarm: these are the fields a metric alarm keeps, each
+# sent back as it was read (the CLI option, the API parameter), so only the threshold changes.
+_KEPT = (("--alarm-description", "AlarmDescription"), ("--actions-enabled", "ActionsEnabled"),
+         ("--ok-actions", "OKActions"), ("--alarm-actions", "AlarmActions"),
+         ("--insufficient-data-actions", "InsufficientDataActions"), ("--metric-name", "MetricName"),
+         ("--namespace", "Namespace"), ("--statistic", "Statistic"), ("--extended-statistic", "ExtendedStatistic"),
+         ("--dimensions", "Dimensions"), ("--period", "Period"), ("--unit", "Unit"),
+         ("--evaluation-periods", "EvaluationPeriods"), ("--datapoints-to-alarm", "DatapointsToAlarm"),
+         ("--comparison-operator", "ComparisonOperator"), ("--treat-missing-data", "TreatMissingData"),
+         ("--evaluate-low-sample-count-percentile", "EvaluateLowSampleCountPercentile"), ("--metrics", "Metrics"))
+
+
+class SetThreshold(AlarmAction["SetThreshold.Params"]):
+    """Move a metric alarm's threshold (a fix that changed what "too much" means, e.g. a longer timeout)."""
+
+    id = "alarm.set-threshold"
+    title = "Set a metric alarm's threshold"
+    risk = Risk.LOW
+
+    class Params(ParamsModel):
+        threshold: float = Field(description="the new threshold, in the metric's unit (Duration: milliseconds)")
+
+    def metric_alarm(self) -> dict[str, Any]:
+        alarm = self.alarm()
+        if "Threshold" not in alarm:
+            raise BadInput(f"{self.target!r} is a composite alarm: it has no threshold")
+        return alarm
+
+    def _kept(self, alarm: dict[str, Any]) -> list[tuple[str, str, Any]]:
+        return [(option, name, alarm[name]) for option, name in _KEPT if alarm.get(name) not in (None, [], "")]
+
+    def plan(self) -> Plan:
+        alarm = self.metric_alarm()
+        after = self.params.threshold
+        kept = self._kept(alarm)
+        options: list[Any] = [("--alarm-name", self.target)]
+        for option, _, value in kept:  # a boolean is a flag in the CLI: --actions-enabled / --no-actions-enabled
+            options.append((option if value else "--no-" + option[2:]) if isinstance(value, bool) else (option, value))
+        options.append(("--threshold", _number(after)))
+        relation = alarm.get("ComparisonOperator", "")
+        return self.make_plan(
+            [FieldChange("threshold", _number(alarm["Threshold"]), _number(after))],
+            command=aws_cli("cloudwatch", "put-metric-alarm", *options),
+            summary=f"Set alarm {self.target}'s threshold from {_number(alarm['Threshold'])} to {_number(after)} "
+                    f"({relation})", reversible=True,
+            notes=("put-metric-alarm rewrites the whole alarm: every other field is sent back as it is now.",
+                   "Where the alarm is kept in code (CloudFormation, Terraform, serverless.yml), change it there "
+                   "too, or the next deploy reverts it."))
+
+    def run(self, plan: Plan) -> dict[str, Any]:
+        alarm = self.metric_alarm()
+        request = {name: value for _, name, value in self._kept(alarm)}
+        self.session.call("cloudwatch", "put_metric_alarm", AlarmName=self.target,
+                          Threshold=float(self.resolved(plan).threshold), **request)
+        return {"threshold": _number(self.resolved(plan).threshold)}
+
+    def observe(self, plan: Plan) -> dict[str, Any]:
+        return {"threshold": _number(self.metric_alarm()["Threshold"])}
+
+    def inverse(self, plan: Plan) -> SetThreshold:
+        return self.sibling(SetThreshold, self.target, {"threshold": plan.changes[0].before})
+
+
+def _number(value: Any) -> int | float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
+

@@ -36,7 +36,7 @@ from services.errors import BadInput
 _ACTIONS: tuple[type[Action], ...] = (
     lambda_config.SetTimeout, lambda_config.SetMemory, lambda_config.SetConcurrency, lambda_config.SetEnv,
     lambda_versions.Rollback, lambda_invoke.Invoke,
-    alarms.DisableActions, alarms.EnableActions, alarms.SetState,
+    alarms.DisableActions, alarms.EnableActions, alarms.SetState, alarms.SetThreshold,
     sqs.Purge, sqs.SetRedrive, sqs.RedriveDlq, sqs_send.SendTest,
     events.EnableRule, events.DisableRule, events.SetSchedule,
     iam.DeactivateKey, iam.ActivateKey, iam.DenyAll, iam.RemoveDenyAll, iam_grant.Grant, iam_grant.RevokeGrant,

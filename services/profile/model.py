@@ -59,6 +59,25 @@ class AwsSpec(_Strict):
     role_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+")
 
 
+class TimeoutLimits(_Strict):
+    """``limits_of``: a duration tile's thresholds as fractions of a Lambda function's timeout.
+
+    Read from the function (``get_function_configuration``) with the tiles, so a fix that
+    raises the timeout (300 s to 900 s) moves the tile's ▲ and ✖ with it; the tile's own
+    ``alert``/``critical`` stand until the first read, and whenever it fails.
+    """
+
+    lambda_timeout: str = Field(min_length=1, description="the function whose Timeout the limits follow")
+    alert: float | None = Field(default=None, gt=0, le=10)
+    critical: float | None = Field(default=None, gt=0, le=10)
+
+    @model_validator(mode="after")
+    def _some(self) -> TimeoutLimits:
+        if self.alert is None and self.critical is None:
+            raise ValueError("limits_of needs alert, critical or both (fractions of the timeout, e.g. 0.8)")
+        return self
+
+
 class MetricSpec(_Strict):
     """One tile (or a hidden input of an expression)."""
 
@@ -78,6 +97,8 @@ class MetricSpec(_Strict):
     source: Literal["cloudwatch", "prometheus"] = "cloudwatch"
     query: str | None = Field(default=None, min_length=1)
     """source = "prometheus": the PromQL whose value the tile shows (instead of namespace/metric)."""
+    limits_of: TimeoutLimits | None = None
+    """Thresholds that follow a Lambda function's timeout (a Duration tile, unit "ms" or "s")."""
 
     @field_validator("stat")
     @classmethod
@@ -89,6 +110,8 @@ class MetricSpec(_Strict):
 
     @model_validator(mode="after")
     def _source(self) -> MetricSpec:
+        if self.limits_of is not None and self.unit not in ("ms", "s"):
+            raise ValueError(f'limits_of follows a timeout: the tile\'s unit must be "ms" or "s", not {self.unit!r}')
         direct = [self.namespace, self.metric, self.stat, self.period]
         if self.source == "prometheus":
             given = [name for name in ("namespace", "metric", "stat", "period", "expression", "dimensions")

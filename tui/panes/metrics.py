@@ -112,10 +112,20 @@ class MetricsPane(Vertical):
         """Columns from the width; rows of tiles for a third of the screen at most (then it scrolls)."""
         self.grid.reflow(width, max_rows=max(1, (height - 8) // 8))
 
+    def spec_of(self, metric_id: str) -> MetricSpec:
+        """The tile's spec with the thresholds it shows now (``limits_of`` ones, once read)."""
+        spec = next(spec for spec in self.specs if spec.id == metric_id)
+        limits = self.snapshot.limits.get(metric_id) if self.snapshot is not None else None
+        return spec if limits is None else spec.model_copy(update={"alert": limits[0], "critical": limits[1]})
+
     def show(self, snapshot: MetricsSnapshot) -> None:
         self.snapshot = snapshot
         for spec in self.specs:
             series = snapshot.series.get(spec.id, MetricSeries(spec.id))
+            if spec.id in snapshot.limits:  # thresholds that follow a timeout: this refresh's
+                shown = self.spec_of(spec.id)
+                self.tile(spec.id).reading = tile_reading(shown, series, snapshot, limits_text(shown))
+                continue
             self.tile(spec.id).reading = tile_reading(spec, series, snapshot, self._limits[spec.id])
         calls = "call" if snapshot.api_calls == 1 else "calls"
         periods = sorted({snapshot.periods[spec.id] for spec in self.specs if spec.id in snapshot.periods})

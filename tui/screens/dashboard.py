@@ -220,8 +220,7 @@ class DashboardScreen(Screen):
         if kind == "metric" and any(spec.id == ref for spec in self.profile.tiles):
             from tui.screens.metric_detail import MetricDetailScreen
 
-            spec = next(spec for spec in self.profile.tiles if spec.id == ref)
-            self.app.push_screen(MetricDetailScreen(spec))
+            self.app.push_screen(MetricDetailScreen(self.metrics_pane.spec_of(ref)))
             self.call_after_refresh(self._feed_metric_detail)
         elif kind == "resource" and any(spec.id == ref for spec in self.profile.resources):
             from tui.screens.resources import open_resources
@@ -243,6 +242,8 @@ class DashboardScreen(Screen):
     @on(ActionFinished)
     def refresh_after_action(self) -> None:
         """Show the world as the action left it without waiting for the next refresh."""
+        if self.metrics_source is not None:
+            self.metrics_source.invalidate()  # a new timeout moves the tiles' limits
         self.action_refresh_all()
 
     def _point_to_playbook(self) -> None:
@@ -363,8 +364,7 @@ class DashboardScreen(Screen):
     def open_metric(self, message: MetricTile.Selected) -> None:
         from tui.screens.metric_detail import MetricDetailScreen
 
-        spec = next(spec for spec in self.profile.tiles if spec.id == message.metric_id)
-        self.app.push_screen(MetricDetailScreen(spec))
+        self.app.push_screen(MetricDetailScreen(self.metrics_pane.spec_of(message.metric_id)))
         self.call_after_refresh(self._feed_metric_detail)
 
     def _feed_metric_detail(self) -> None:

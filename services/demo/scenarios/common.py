@@ -158,15 +158,23 @@ class AlarmDriver:
         for alarm in self.alarms:
             self.want(alarm["AlarmName"], False, 0.0)
 
-    def want(self, name: str, breaching: bool, value: float) -> None:
+    def threshold(self, name: str) -> float:
+        """The alarm's threshold as CloudWatch has it now (a responder may have moved it)."""
+        found = self.cw.describe_alarms(AlarmNames=[name]).get("MetricAlarms", [])
+        if found:
+            return float(found[0]["Threshold"])
+        return float(next(a for a in self.alarms if a["AlarmName"] == name)["Threshold"])
+
+    def want(self, name: str, breaching: bool, value: float, threshold: float | None = None) -> None:
         state = "ALARM" if breaching else "OK"
         if self.states.get(name) == state:
             return
         alarm = next(a for a in self.alarms if a["AlarmName"] == name)
         relation = "greater" if "Greater" in alarm["ComparisonOperator"] else "less"
         negation = "" if breaching else "not "
+        limit = float(alarm["Threshold"]) if threshold is None else threshold
         reason = (f"Threshold Crossed: 1 datapoint [{value:g}] was {negation}{relation} than the threshold "
-                  f"({float(alarm['Threshold']):g}).")
+                  f"({limit:g}).")
         self.cw.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
         self.states[name] = state
 
