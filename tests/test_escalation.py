@@ -86,7 +86,7 @@ def test_escalations_load_as_the_runbooks_write_them() -> None:
     assert (sns.action_id, sns.target, sns.after_seconds, sns.severity) == (
         "notify.sns", "arn:aws:sns:us-east-1:123456789012:oncall", 900, ("P1", "P2"))
     assert (email.target, email.sender) == ("lead@company.com,manager@company.com", "cockpit@company.com")
-    assert webhook.severity == ("P1", "P2", "P3", "P4") and webhook.headers["Authorization"] == "env:HOOK_TOKEN"
+    assert webhook.severity == () and webhook.headers["Authorization"] == "env:HOOK_TOKEN"
     assert parse_profile('[system]\nname = "S"\n').incident.escalation == []
 
 

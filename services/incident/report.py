@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from services.formatting import spelled_duration
-from services.incident.state import Incident, clock, fold, parse_time
+from services.incident.state import Incident, Scale, clock, fold, parse_time
 
 TODO = "_To be completed:"
 LOOK_BACK = timedelta(hours=24)
@@ -196,8 +196,9 @@ def _line(event: dict[str, Any]) -> str | None:
     return None
 
 
-def build_report(events: list[dict[str, Any]], *, incident_index: int = -1, now: datetime | None = None) -> Report:
-    incidents = fold(events)
+def build_report(events: list[dict[str, Any]], *, incident_index: int = -1, now: datetime | None = None,
+                 scale: Scale | None = None) -> Report:
+    incidents = fold(events, scale)
     incident = incidents[incident_index] if incidents else None
     now = now or datetime.now(UTC)
     if incident is not None:
@@ -301,14 +302,15 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def write_report(events: list[dict[str, Any]], directory: Path, *, incident_index: int = -1) -> tuple[Path, str]:
+def write_report(events: list[dict[str, Any]], directory: Path, *, incident_index: int = -1,
+                 scale: Scale | None = None) -> tuple[Path, str]:
     """Write the Markdown report (the text ``cockpit report`` prints) into ``directory``.
 
     Named after the incident's opening, so a report written after Resolve names that
     incident: ``incident-report-20261202-1004.md``; returns the path and the text.
     """
-    incidents = fold(events)
-    text = render_markdown(build_report(events, incident_index=incident_index))
+    incidents = fold(events, scale)
+    text = render_markdown(build_report(events, incident_index=incident_index, scale=scale))
     stamp = incidents[incident_index].opened.astimezone(UTC) if incidents else None
     path = directory / (f"incident-report-{stamp:%Y%m%d-%H%M}.md" if stamp else "incident-report.md")
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")

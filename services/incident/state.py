@@ -1,8 +1,9 @@
 """An incident, as folded from its timeline events: severity, acknowledgement, resolution.
 
 The timeline is the record; this module only reads it. Events of step ``incident``
-carry ``event`` = opened / severity / acknowledged / resolved. Severities and response
-times are runbook 004's ("Incident Severity Levels").
+carry ``event`` = opened / severity / acknowledged / resolved. The severity scale is the
+profile's (``[[incident.severities]]``: 003 has P0, 002 grades "High, 15 min"), else runbook
+004's ("Incident Severity Levels"), ``SEVERITIES``.
 """
 from __future__ import annotations
 
@@ -28,12 +29,19 @@ class Severity:
         return f"{minutes} minutes" if minutes < 60 else f"{minutes // 60} hour{'s' if minutes >= 120 else ''}"
 
 
+Scale = dict[str, "Severity"]
+
 SEVERITIES: dict[str, Severity] = {
     "P1": Severity("P1", "Critical", "Complete service outage", "API down, data loss", timedelta(minutes=5)),
     "P2": Severity("P2", "High", "Significant degradation", "High error rates, slow response", timedelta(minutes=15)),
     "P3": Severity("P3", "Medium", "Partial functionality impact", "Single feature broken", timedelta(hours=1)),
     "P4": Severity("P4", "Low", "Minor issues", "Cosmetic issues, warnings", None),
 }
+
+
+def unknown_level(code: str) -> Severity:
+    """A severity a timeline names that the scale does not (another profile's, an older scale)."""
+    return Severity(code, code, "not in this profile's scale", "", None)
 
 
 def parse_time(text: str) -> datetime:
@@ -52,6 +60,7 @@ class Incident:
     resolved: datetime | None = None
     severity_changes: list[tuple[datetime, str, str]] = field(default_factory=list)
     """(when, from, to)."""
+    scale: Scale = field(default_factory=lambda: SEVERITIES, repr=False)
 
     @property
     def open(self) -> bool:
@@ -59,7 +68,7 @@ class Incident:
 
     @property
     def level(self) -> Severity:
-        return SEVERITIES[self.severity]
+        return self.scale.get(self.severity) or unknown_level(self.severity)
 
     def ack_due(self) -> datetime | None:
         response = self.level.response
@@ -69,23 +78,32 @@ class Incident:
         return (self.resolved or now or datetime.now(UTC)) - self.opened
 
 
-def fold(events: list[dict[str, Any]]) -> list[Incident]:
-    """Every incident of a timeline, in the order they were opened."""
+def fold(events: list[dict[str, Any]], scale: Scale | None = None) -> list[Incident]:
+    """Every incident of a timeline, in the order they were opened, graded on ``scale`` (004's by default)."""
+    scale = scale or SEVERITIES
     incidents: list[Incident] = []
     for event in events:
         if event.get("step") != "incident":
             continue
         kind = event.get("event")
         when = parse_time(event["time"])
+        code = str(event.get("severity", ""))
+        if code and code not in scale and event.get("severity_name"):
+            # Graded on another scale (the profile's, recorded with the event): a report read from the
+            # timeline alone still names it and its response time.
+            respond = event.get("respond_seconds")
+            scale = {**scale, code: Severity(code, str(event["severity_name"]), str(event.get("severity_meaning", "")),
+                                             "", timedelta(seconds=float(respond)) if respond else None)}
         if kind == "opened":
-            incidents.append(Incident(title=str(event.get("title", "")), severity=str(event.get("severity", "P3")),
+            incidents.append(Incident(title=str(event.get("title", "")),
+                                      severity=str(event.get("severity", default_severity(scale))),
                                       opened=when, opened_by=str(event.get("operator", "")),
-                                      services=list(event.get("services") or [])))
+                                      services=list(event.get("services") or []), scale=scale))
             continue
         if not incidents:
             continue
         current = incidents[-1]
-        if kind == "severity" and event.get("severity") in SEVERITIES:
+        if kind == "severity" and event.get("severity") in scale:
             current.severity_changes.append((when, current.severity, event["severity"]))
             current.severity = event["severity"]
         elif kind == "acknowledged" and current.acknowledged is None:
@@ -96,9 +114,15 @@ def fold(events: list[dict[str, Any]]) -> list[Incident]:
     return incidents
 
 
-def current(events: list[dict[str, Any]]) -> Incident | None:
+def default_severity(scale: Scale) -> str:
+    """The middle of the scale (P3 of 004's four): what a form offers first."""
+    codes = list(scale)
+    return codes[min(len(codes) - 1, len(codes) // 2)] if codes else "P3"
+
+
+def current(events: list[dict[str, Any]], scale: Scale | None = None) -> Incident | None:
     """The open incident, if any (the most recent one opened and not resolved)."""
-    incidents = fold(events)
+    incidents = fold(events, scale)
     return incidents[-1] if incidents and incidents[-1].open else None
 
 
@@ -131,7 +155,8 @@ class NextEscalation:
 def header_text(incident: Incident, now: datetime | None = None, escalation: NextEscalation | None = None) -> str:
     """What the header shows: severity, title, elapsed, the response target until acknowledged, the next escalation."""
     now = now or datetime.now(UTC)
-    text = f"{incident.severity} {incident.level.name} · {incident.title} · {clock(incident.duration(now))}"
+    grade = incident.severity if incident.level.name == incident.severity else f"{incident.severity} {incident.level.name}"
+    text = f"{grade} · {incident.title} · {clock(incident.duration(now))}"
     due = incident.ack_due()
     if incident.acknowledged is None and due is not None:
         left = due - now

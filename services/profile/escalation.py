@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.incident.state import SEVERITIES, Incident, NextEscalation, parse_time
+from services.incident.state import Incident, NextEscalation, parse_time
 from services.redact import looks_secret
 
 # The same durations as the rest of the profile; not imported from model.py, which imports this module.
@@ -47,7 +47,8 @@ class EscalationSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     after: str
-    severity: tuple[str, ...] = Field(default=tuple(SEVERITIES), min_length=1)
+    severity: tuple[str, ...] = ()
+    """The severities this escalation is for; empty (the default): every severity of the profile's scale."""
     who: str = Field(min_length=1, max_length=80)
     how: Literal["sns", "email", "webhook"]
     topic_arn: str | None = None
@@ -62,14 +63,6 @@ class EscalationSpec(BaseModel):
         if not re.match(AFTER, after.strip()):
             raise ValueError(f"not a duration: {after!r} (expected e.g. 90s, 15m, 1h)")
         return after
-
-    @field_validator("severity")
-    @classmethod
-    def _severities(cls, severities: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [code for code in severities if code not in SEVERITIES]
-        if unknown:
-            raise ValueError(f"unknown severity {', '.join(map(repr, unknown))} (expected {', '.join(SEVERITIES)})")
-        return severities
 
     @field_validator("to", mode="before")
     @classmethod
@@ -150,7 +143,7 @@ class EscalationSpec(BaseModel):
         return {"who": self.who, "message": message, "headers": dict(self.headers)}
 
     def applies_to(self, incident: Incident) -> bool:
-        return incident.severity in self.severity
+        return not self.severity or incident.severity in self.severity
 
     def due(self, incident: Incident) -> datetime:
         return incident.opened + timedelta(seconds=self.after_seconds)

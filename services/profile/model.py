@@ -6,6 +6,7 @@ than a silently ignored setting.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import (
@@ -23,6 +24,7 @@ from services.aws.metric_math import (
     is_arithmetic,
     referenced_ids,
 )
+from services.incident.state import SEVERITIES, Scale, Severity
 from services.profile.escalation import EscalationSpec
 from services.profile.playbooks import playbook_problems
 from services.profile.queries import PrometheusSpec, QuerySpec, query_problems
@@ -256,6 +258,9 @@ class SeveritySpec(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$")
     name: str = Field(min_length=1)
     respond_within: str | None = Field(default=None, pattern=DURATION)
+    """Time to acknowledge; absent: no clock (e.g. "next business day")."""
+    meaning: str = ""
+    examples: str = ""
 
 
 class IncidentSpec(_Strict):
@@ -281,7 +286,23 @@ class IncidentSpec(_Strict):
         duplicates = sorted({one for one in ids if ids.count(one) > 1})
         if duplicates:
             raise LocatedError(("severities",), f"duplicate severity id(s) {', '.join(duplicates)}")
+        scale = self.scale
+        for index, rule in enumerate(self.escalation):
+            unknown = [code for code in rule.severity if code not in scale]
+            if unknown:
+                raise LocatedError(("escalation", index, "severity"),
+                                   f"unknown severity {', '.join(map(repr, unknown))} (this profile's scale: "
+                                   f"{', '.join(scale)})")
         return self
+
+    @property
+    def scale(self) -> Scale:
+        """The profile's severity scale, most severe first; runbook 004's P1–P4 when it gives none."""
+        if not self.severities:
+            return SEVERITIES
+        return {spec.id: Severity(spec.id, spec.name, spec.meaning, spec.examples,
+                                  timedelta(seconds=duration_seconds(spec.respond_within)) if spec.respond_within else None)
+                for spec in self.severities}
 
 
 class CockpitSettings(_Strict):

@@ -64,7 +64,7 @@ class IncidentTracker:
 
     async def refresh(self) -> None:
         self.events = await asyncio.to_thread(self.read_events)
-        self.incident = current(self.events)
+        self.incident = current(self.events, self.profile.incident.scale)
         waiting = pending(self.profile.incident.escalation, self.incident, self.events)
         if bool(waiting) != bool(self.pending):
             self.app.refresh_bindings()  # the e key is shown while an escalation is pending
@@ -137,7 +137,7 @@ class IncidentTracker:
         """The last incident's report next to the timeline (blocking: call from a thread)."""
         from services.incident.report import write_report
 
-        return write_report(self.read_events(), self.timeline.path.parent)
+        return write_report(self.read_events(), self.timeline.path.parent, scale=self.profile.incident.scale)
 
     # ------------------------------------------------------------------ dialogs (keys n and !)
     def note_dialog(self) -> None:
@@ -165,6 +165,6 @@ class IncidentTracker:
             await self.record("incident", **event)
             self.app.notify(f"Incident {event['event']}." + (" Report: ! then Report." if event["event"] == "resolved" else ""))
 
-        incidents = fold(self.events)
+        incidents = fold(self.events, self.profile.incident.scale)
         last = incidents[-1] if self.incident is None and incidents else None
-        self.app.push_screen(IncidentScreen(self.incident, last), callback=record)
+        self.app.push_screen(IncidentScreen(self.incident, last, self.profile.incident.scale), callback=record)

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from services.formatting import local_hm
-from services.incident.state import SEVERITIES, Incident, header_text
+from services.incident.state import SEVERITIES, Incident, Scale, default_severity, header_text
 
 _DIALOG_CSS = """
     {name} {{ align: center middle; }}
@@ -33,11 +33,13 @@ _DIALOG_CSS = """
 """
 
 
-def severity_option(code: str) -> Option:
-    level = SEVERITIES[code]
+def severity_option(code: str, scale: Scale = SEVERITIES) -> Option:
+    level = scale[code]
     label = Text()
-    label.append(f"{code} {level.name:9}", "bold")
-    label.append(f" {level.meaning} ({level.examples})  ")
+    label.append(f"{code} {level.name:9}" if level.name != code else f"{code:12}", "bold")
+    if level.meaning:
+        label.append(f" {level.meaning}" + (f" ({level.examples})" if level.examples else ""))
+    label.append("  ")
     label.append(f"respond within {level.response_text}", "italic")
     return Option(label, id=code)
 
@@ -48,10 +50,12 @@ class IncidentScreen(ModalScreen[dict | None]):
     DEFAULT_CSS = _DIALOG_CSS.format(name="IncidentScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, incident: Incident | None, last: Incident | None = None) -> None:
+    def __init__(self, incident: Incident | None, last: Incident | None = None, scale: Scale = SEVERITIES) -> None:
         super().__init__()
         self.incident = incident
         self.last = last
+        self.scale = scale
+        """The profile's severities (``[[incident.severities]]``), else runbook 004's P1–P4."""
         """The last incident, resolved: its report stays one button away."""
 
     def compose(self) -> ComposeResult:
@@ -66,8 +70,8 @@ class IncidentScreen(ModalScreen[dict | None]):
                 yield Static(Text(" OPEN AN INCIDENT ", "bold reverse"))
                 yield Label("title")
                 yield Input(placeholder="what is wrong, in a few words", id="title")
-                yield Label("severity (runbook 004)")
-                yield OptionList(*(severity_option(code) for code in SEVERITIES), id="severity")
+                yield Label("severity (runbook 004)" if self.scale is SEVERITIES else "severity (this system's scale)")
+                yield OptionList(*(severity_option(code, self.scale) for code in self.scale), id="severity")
                 yield Label("affected services (comma-separated)")
                 yield Input(placeholder="e.g. scanner, results queue", id="services")
                 with Horizontal(id="buttons"):
@@ -78,7 +82,7 @@ class IncidentScreen(ModalScreen[dict | None]):
             yield Static(Text(f" INCIDENT  {header_text(incident)}", "bold"))
             yield Static(Text(f"opened by {incident.opened_by}; services: {', '.join(incident.services) or '—'}", "dim"))
             yield Label("change severity")
-            options = OptionList(*(severity_option(code) for code in SEVERITIES), id="severity")
+            options = OptionList(*(severity_option(code, self.scale) for code in self.scale), id="severity")
             yield options
             yield Label("resolution note (enter resolves)")
             yield Input(placeholder="what fixed it", id="resolution")
@@ -92,13 +96,14 @@ class IncidentScreen(ModalScreen[dict | None]):
 
     def on_mount(self) -> None:
         options = self.query_one("#severity", OptionList)
-        codes = list(SEVERITIES)
-        options.highlighted = codes.index(self.incident.severity) if self.incident else 2
+        codes = list(self.scale)
+        current = self.incident.severity if self.incident else default_severity(self.scale)
+        options.highlighted = codes.index(current) if current in codes else 0
         (self.query_one("#title", Input) if self.incident is None else self.query_one(Button)).focus()
 
     def _severity(self) -> str:
         options = self.query_one("#severity", OptionList)
-        return list(SEVERITIES)[options.highlighted or 0]
+        return list(self.scale)[options.highlighted or 0]
 
     @on(Input.Submitted, "#title, #services")
     @on(Button.Pressed, "#open")
@@ -109,7 +114,7 @@ class IncidentScreen(ModalScreen[dict | None]):
             self.query_one("#title", Input).focus()
             return
         services = [s.strip() for s in self.query_one("#services", Input).value.split(",") if s.strip()]
-        self.dismiss({"event": "opened", "title": title, "severity": self._severity(), "services": services})
+        self.dismiss({"event": "opened", "title": title, **self._graded(), "services": services})
 
     @on(Button.Pressed, "#ack")
     def acknowledge(self) -> None:
@@ -125,7 +130,16 @@ class IncidentScreen(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#regrade")
     def regrade(self) -> None:
-        self.dismiss({"event": "severity", "severity": self._severity()})
+        self.dismiss({"event": "severity", **self._graded()})
+
+    def _graded(self) -> dict:
+        """The chosen severity, with its name and response time: a report read from the timeline alone has them."""
+        code = self._severity()
+        level = self.scale[code]
+        graded: dict = {"severity": code, "severity_name": level.name}
+        if level.response is not None:
+            graded["respond_seconds"] = level.response.total_seconds()
+        return graded
 
     @on(Input.Submitted, "#resolution")
     def resolve_with_note(self) -> None:
