@@ -233,15 +233,21 @@ def test_cockpit_demo_in_tmux_starts_the_engines_and_quitting_stops_them(tmux, t
     screen = session.capture()
     assert "SentraScan Platform" in screen and "sentrascan-api-1" in screen and "postgresql://" not in screen
     started = {pid: cmdline(pid) for pid in descendants(session.pane_pid)}
-    postgres = [pid for pid, cmd in started.items() if re.search(r"/postgres -D ", cmd)]
     podman = [pid for pid, cmd in started.items() if "system service" in cmd and "podman" in cmd]
-    assert len(postgres) == 1 and len(podman) == 1, started
-    datadir_match = re.search(r"-D (\S+)", started[postgres[0]])
+    assert len(podman) == 1, started
     storage_match = re.search(r"--root (\S+)/root", started[podman[0]])
-    assert datadir_match is not None and storage_match is not None, started
-    datadir, storage = datadir_match.group(1), storage_match.group(1)
+    assert storage_match is not None, started
+    storage = storage_match.group(1)
     conmon = [pid for pid in processes_mentioning(storage) if "conmon" in cmdline(pid)]
     assert len(conmon) == 2  # one per container, outside the cockpit's process tree
+    # PostgreSQL is the db container's process (under its conmon), not the cockpit's child.
+    assert not [pid for pid, cmd in started.items() if re.search(r"/postgres -D ", cmd)], started
+    postgres = [pid for owner in conmon for pid in descendants(owner) if re.search(r"/postgres -D ", cmdline(pid))]
+    assert postgres, [cmdline(pid) for owner in conmon for pid in descendants(owner)]
+    datadir_match = re.search(r"-D (\S+)", cmdline(postgres[0]))
+    assert datadir_match is not None
+    datadir = datadir_match.group(1)
+    started |= {pid: cmdline(pid) for pid in postgres}
     session.send("q")
     wait_for(lambda: "EXITED 0" in session.capture(), timeout=90, what="the cockpit to exit")
     alive = [pid for pid, cmd in started.items() if cmdline(pid) == cmd]
@@ -303,3 +309,44 @@ async def test_the_runbooks_sql_and_api_checks_are_the_lock_playbooks_diagnosis(
         assert platform.env[API_KEY_ENV] not in screen_text(app)
     if platform.blocker is not None:  # the other tests start from a calm database
         platform._end_incident()
+
+
+def test_restarting_the_db_container_restarts_the_database_the_pane_watches(platform_env, tmp_path) -> None:
+    """Runbook 003's "docker-compose restart db": the db container is the PostgreSQL server (no stand-in
+    beside it), so the restart step restarts the database; its data stays, and the API writes again."""
+    from services.engines.docker import DockerEngine
+
+    platform = platform_env
+    assert platform.database_in_container
+    source = PostgresSource(DSN_ENV)
+
+    def started() -> str:
+        return str(source.query_sync("start", "SELECT pg_postmaster_start_time()::text AS t")[0]["t"])
+
+    before, scans = started(), source.query_sync("n", "SELECT count(*) AS n FROM scans")[0]["n"]
+    profile = demo_profile(tmp_path, platform.health.url)
+    step = next(step for book in profile.playbooks for step in book.resolution
+                if step.action == "docker.restart" and step.target.endswith("-db-1"))
+    executor = ActionExecutor(Sources(docker=DockerEngine(platform.env["DOCKER_HOST"]), postgres=source),
+                              Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    action, plan = executor.prepare(step.action, step.target, dict(step.params))
+    assert plan.notes[0].startswith("SIGINT, then SIGKILL")  # the container's own stop signal: a fast shutdown
+    outcome = executor.execute(action, plan, Confirmation(plan, typed_target=step.target))
+    assert outcome.ok, outcome.verification
+
+    def restarted() -> bool:
+        try:
+            return started() != before
+        except Exception:  # still starting
+            return False
+
+    wait_for(restarted, timeout=60, what="a new postmaster start time")
+    assert source.query_sync("n", "SELECT count(*) AS n FROM scans")[0]["n"] == scans
+    client = platform.podman.client()
+    try:
+        logs = client.containers.get(step.target).logs(tail=50).decode()
+    finally:
+        client.close()
+    assert "database system is ready to accept connections" in logs  # the server's own log, in the container's
+    writes = platform.writes
+    wait_for(lambda: platform.writes >= writes + 3, timeout=60, what="the API's writers to reconnect")

@@ -80,7 +80,8 @@ class Restart(_ContainerAction["Restart.Params"]):
                      FieldChange("started_at", _iso(container.started_at), "(now)")),
                     self.risk, self.command("restart", "--time", str(timeout)),
                     f"Restart container {self.target}{_where(container)}", reversible=False,
-                    notes=(f"SIGTERM, then SIGKILL after {timeout} s, then started again: it serves nothing meanwhile.",))
+                    notes=(f"{container.stop_signal}, then SIGKILL after {timeout} s, then started again: "
+                           "it serves nothing meanwhile.",))
 
     def run(self, plan: Plan) -> dict[str, Any]:
         self.engine.restart(self.target, timeout=self.params.timeout)
@@ -107,7 +108,8 @@ class Stop(_ContainerAction["Stop.Params"]):
                     (FieldChange("state", container.state, "exited" if container.running else container.state),),
                     self.risk, self.command("stop", "--time", str(timeout)),
                     f"Stop container {self.target}{_where(container)}", reversible=True,
-                    notes=(f"SIGTERM, then SIGKILL after {timeout} s. It stays stopped until started (u: undo).",))
+                    notes=(f"{container.stop_signal}, then SIGKILL after {timeout} s. It stays stopped until started "
+                           "(u: undo).",))
 
     def run(self, plan: Plan) -> dict[str, Any]:
         self.engine.stop(self.target, timeout=self.params.timeout)

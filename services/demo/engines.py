@@ -123,6 +123,10 @@ class PostgresServer:
     def _accepts(self) -> bool:
         if self._process.poll() is not None:
             raise EngineFailed(f"postgres exited with {self._process.returncode}; see {self.log_path}")
+        return self.accepts()
+
+    def accepts(self) -> bool:
+        """Whether the cluster answers on its port now, whoever runs it (this process or a container)."""
         import psycopg
 
         try:

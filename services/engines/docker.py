@@ -42,6 +42,8 @@ class Container:
     finished_at: datetime | None
     restart_count: int
     exit_code: int | None
+    stop_signal: str = "SIGTERM"
+    """What stop and restart send first (the image's or the container's StopSignal; Docker's default SIGTERM)."""
 
     @property
     def running(self) -> bool:
@@ -280,7 +282,23 @@ def container_from_inspect(data: dict[str, Any]) -> Container:
         finished_at=parse_time(state.get("FinishedAt")),
         restart_count=int(data.get("RestartCount") or 0),
         exit_code=None if status == "running" else state.get("ExitCode"),
+        stop_signal=_signal_name(config.get("StopSignal")),
     )
+
+
+def _signal_name(value: Any) -> str:
+    """``SIGINT``, ``2`` or ``INT`` as ``SIGINT``; absent: Docker's default, SIGTERM."""
+    if value in (None, ""):
+        return "SIGTERM"
+    text = str(value).upper()
+    if text.isdigit():
+        import signal
+
+        try:
+            return signal.Signals(int(text)).name
+        except ValueError:
+            return text
+    return text if text.startswith("SIG") else f"SIG{text}"
 
 
 def details_from_inspect(data: dict[str, Any]) -> ContainerDetails:

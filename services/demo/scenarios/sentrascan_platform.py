@@ -3,9 +3,14 @@
 No AWS (``aws = False``): ``seed`` starts real engines on loopback instead (see
 ``services.demo.engines``): a throwaway PostgreSQL cluster holding the platform's tables
 (``scans``, ``findings``, ``baselines``, ``api_keys``), podman's Docker-API service
-running the compose project ``sentrascan`` (services ``api`` and ``db``: busybox loops
-writing the platform's log lines) and the API's health endpoint. What could not start is
-in ``unavailable`` (engine → why); where the cockpit finds the others is in ``env``.
+running the compose project ``sentrascan`` and the API's health endpoint. Its ``db``
+service IS that PostgreSQL: the container runs the host's ``postgres`` binary (``/usr``
+mounted read-only, host network, the cluster's directory mounted) on the cluster's port,
+so ``docker.restart sentrascan-db-1`` restarts the database the PostgreSQL pane watches
+and the container's log is the server's own. Its ``api`` is a busybox loop writing the
+API's log lines. Without podman the cluster runs on the host and the containers pane says
+why. What could not start is in ``unavailable`` (engine → why); where the cockpit finds
+the others is in ``env``.
 
 The incident, from runbook 003's *Database Issues* ("query timeouts, database lock
 errors"): the nightly retention job opens a transaction, marks the running scans
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
 import secrets
 import shutil
@@ -31,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from services.demo.engines import EngineFailed, EngineMissing, run_container, start_podman, start_postgres
+from services.demo.engines import EngineFailed, EngineMissing, run_container, start_podman, start_postgres, wait_until
 from services.demo.health_server import HealthServer
 
 log = logging.getLogger("cockpit.demo")
@@ -109,23 +115,6 @@ while true; do
 done
 """
 
-DB_SCRIPT = r"""
-say() { echo "$(date -u "+%Y-%m-%d %H:%M:%S.000 UTC") [$1] $2"; }
-say 1 "LOG:  database system is ready to accept connections"
-n=0
-while true; do
-  n=$((n + 1)); mode=$(cat /state/mode 2>/dev/null); job=$(cat /state/blocker 2>/dev/null)
-  if [ "$mode" = locked ]; then
-    say $((200 + RANDOM % 50)) "LOG:  process still waiting for ShareLock on transaction after 1000.$((RANDOM % 900)) ms"
-    say $((200 + RANDOM % 50)) "DETAIL:  Process holding the lock: $job (sentrascan-retention-job, idle in transaction)"
-  elif [ $((n % 5)) = 0 ]; then
-    say 27 "LOG:  checkpoint complete: wrote $((10 + RANDOM % 90)) buffers; sync files=3"
-  fi
-  sleep 2
-done
-"""
-
-
 class SentraScanPlatform:
     name = "sentrascan-platform"
     profile = "sentrascan-platform.toml"
@@ -151,13 +140,15 @@ class SentraScanPlatform:
         self.worker_conns: list[Any] = []
         self.busy_since: dict[int, float | None] = {}
         self.monitor: Any = None
+        self.database_in_container = False
+        """The cluster runs in the ``db`` container (podman there), not beside it."""
         self.blocker: Any = None
         self.blocker_pid: int | None = None
         self.incidents = 0
         self.next_incident = 0.0
         self.writes = 0
         self.tick_count = 0
-        self._write_state(mode="ok", key="active", blocker="")
+        self._write_state(mode="ok", key="active")
 
     # ------------------------------------------------------------------ seed
     def seed(self, now: datetime) -> None:
@@ -171,6 +162,7 @@ class SentraScanPlatform:
                                           "the demo API's health endpoint could not listen there")
         self._seed_postgres()
         self._seed_containers()
+        self._start_clients()
 
     def _seed_postgres(self) -> None:
         try:
@@ -186,7 +178,12 @@ class SentraScanPlatform:
             conn.execute(BLOAT)
             conn.execute("ANALYZE scans, baselines, api_keys")
         self.env[DSN_ENV] = self.pg.dsn
-        self.monitor = psycopg.connect(self.pg.dsn, autocommit=True, application_name="sentrascan-monitor")
+
+    def _start_clients(self) -> None:
+        """The API's writers and the simulator's own monitoring connection, once the database is where it stays."""
+        if self.pg is None:
+            return
+        self._connect_monitor()
         for index in range(self.worker_count):
             thread = threading.Thread(target=self._api_worker, args=(index,), daemon=True, name=f"api-worker-{index}")
             self.workers.append(thread)
@@ -204,8 +201,8 @@ class SentraScanPlatform:
             volumes = {str(self.state_dir): {"bind": "/state", "mode": "ro"}}
             environment = {"SENTRASCAN_DB_URL": "postgresql://sentrascan@db:5432/sentrascan", "LOG_LEVEL": "INFO",
                            "SENTRASCAN_SECRET": "redacted-in-the-cockpit"}
-            run_container(client, DB_CONTAINER, ["sh", "-c", DB_SCRIPT], project=PROJECT, service="db",
-                          volumes=volumes, environment={"POSTGRES_DB": "sentrascan", "POSTGRES_USER": "sentrascan"})
+            if self.pg is not None:
+                self._database_in_container(client)
             run_container(client, API_CONTAINER, ["sh", "-c", API_SCRIPT], project=PROJECT, service="api",
                           volumes=volumes, environment=environment)
         except Exception as error:
@@ -213,6 +210,34 @@ class SentraScanPlatform:
             self.unavailable["docker"] = f"the compose project could not start: {error}"
         finally:
             client.close()
+
+    def _database_in_container(self, client: Any) -> None:
+        """Move the seeded cluster into the compose project's ``db`` container (same directory and port)."""
+        pg = self.pg
+        self.pg.stop()
+        uid = pg.user_kwargs.get("user", os.getuid())
+        gid = pg.user_kwargs.get("group", os.getgid())
+        volumes = {"/usr": {"bind": "/usr", "mode": "ro"}, "/usr/lib": {"bind": "/lib", "mode": "ro"},
+                   "/etc/passwd": {"bind": "/etc/passwd", "mode": "ro"}, "/etc/group": {"bind": "/etc/group", "mode": "ro"},
+                   str(pg.datadir.parent): {"bind": str(pg.datadir.parent), "mode": "rw"}}
+        if os.path.isdir("/usr/lib64"):  # the dynamic loader's path (merged /usr: /lib64 -> usr/lib64)
+            volumes["/usr/lib64"] = {"bind": "/lib64", "mode": "ro"}
+        command = [os.path.join(pg.bindir, "postgres"), "-D", str(pg.datadir), "-p", str(pg.port),
+                   "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pg.datadir}",
+                   "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                   "-c", "max_connections=300", "-c", "shared_buffers=32MB",
+                   "-c", "log_lock_waits=on", "-c", "deadlock_timeout=1s"]  # the runbook's lock waits, in its log
+        try:
+            run_container(client, DB_CONTAINER, command, project=PROJECT, service="db", volumes=volumes,
+                          network_mode="host", user=f"{uid}:{gid}", stop_signal="SIGINT",  # a fast shutdown
+                          environment={"POSTGRES_DB": "sentrascan", "POSTGRES_USER": "sentrascan", "PGDATA": str(pg.datadir)})
+            wait_until(pg.accepts, timeout=60, what="PostgreSQL in the db container")
+            self.database_in_container = True
+        except Exception:
+            log.exception("PostgreSQL did not start in the db container: it runs on the host")
+            with contextlib.suppress(Exception):
+                client.containers.get(DB_CONTAINER).remove(force=True)
+            pg.start()
 
     # ------------------------------------------------------------------ the API's writers
     def _api_worker(self, index: int) -> None:
@@ -252,6 +277,18 @@ class SentraScanPlatform:
                  "progress": progress, "created_at": created.isoformat()}
                 for scan_id, target, kind, status, passed, progress, created in rows]
 
+    def _connect_monitor(self) -> Any:
+        """The simulator's connection, opened again after the database restarted (docker.restart db)."""
+        import psycopg
+
+        if self.monitor is None or self.monitor.closed or self.monitor.broken:
+            if self.monitor is not None:
+                with contextlib.suppress(Exception):
+                    self.monitor.close()
+            self.monitor = psycopg.connect(self.pg.dsn, autocommit=True, application_name="sentrascan-monitor",
+                                           connect_timeout=5)
+        return self.monitor
+
     def blocked_seconds(self) -> float:
         """How long the longest-waiting API write has been running (0 when none is)."""
         now = time.monotonic()
@@ -262,6 +299,17 @@ class SentraScanPlatform:
         self.tick_count += 1
         if self.pg is None:
             return
+        import psycopg
+
+        try:
+            self._tick_database()
+        except psycopg.OperationalError:  # the database restarting (docker.restart db): reconnect next tick
+            if self.health is not None:
+                self.health.state = "down"
+            with contextlib.suppress(Exception):
+                self.monitor.close()
+
+    def _tick_database(self) -> None:
         if self.blocker is None and time.monotonic() >= self.next_incident:
             self.start_incident()
         elif self.blocker is not None and not self._blocker_alive():
@@ -269,9 +317,8 @@ class SentraScanPlatform:
         blocked = self.blocked_seconds()
         if self.health is not None:
             self.health.state = "down" if blocked >= 45 else "degraded" if blocked >= 3 else "ok"
-        key = self.monitor.execute("SELECT is_revoked FROM api_keys WHERE id = %s", (LEAKED_KEY,)).fetchone()
-        self._write_state(mode="locked" if blocked >= 3 else "ok", key="revoked" if key and key[0] else "active",
-                          blocker=str(self.blocker_pid or ""))
+        key = self._connect_monitor().execute("SELECT is_revoked FROM api_keys WHERE id = %s", (LEAKED_KEY,)).fetchone()
+        self._write_state(mode="locked" if blocked >= 3 else "ok", key="revoked" if key and key[0] else "active")
 
     def start_incident(self) -> None:
         """The retention job marks the running scans ``archiving`` and hangs in its transaction."""
@@ -284,7 +331,8 @@ class SentraScanPlatform:
         self.incidents += 1
 
     def _blocker_alive(self) -> bool:
-        row = self.monitor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (self.blocker_pid,)).fetchone()
+        row = self._connect_monitor().execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                                              (self.blocker_pid,)).fetchone()
         return bool(row and row[0])
 
     def _end_incident(self) -> None:
