@@ -12,7 +12,7 @@ def test_alarms_lead_to_their_tiles_and_back(demo_profile, aws_session, sentra) 
     # Errors is a hidden input: its alarm belongs to the tile computed from it.
     assert tiles_for_alarm(alarms["sentra-lambda-errors"], metrics) == ["error_rate"]
     assert tiles_for_alarm(alarms["sentra-sqs-failures"], metrics) == ["sqs_failures"]
-    assert tiles_for_alarm(alarms["sentra-lambda-memory"], metrics) == []  # no tile shows memory
+    assert tiles_for_alarm(alarms["sentra-lambda-memory"], metrics) == ["memory"]  # Lambda Insights, as the tile
     on_rate = [alarm.name for alarm in alarms_for_tile("error_rate", metrics, alarms.values())]
     assert on_rate == ["sentra-lambda-errors"]
     assert [a.name for a in alarms_for_tile("duration", metrics, alarms.values())] == ["sentra-lambda-duration"]

@@ -161,3 +161,88 @@ def test_limits_of_a_timeout_need_a_time_unit_and_a_fraction() -> None:
     with pytest.raises(ProfileError) as caught:
         parse_profile(base + 'unit = "ms"\nlimits_of = { lambda_timeout = "f" }\n', "p.toml")
     assert any("limits_of needs alert, critical or both" in line for line in caught.value.lines), caught.value.lines
+
+
+def test_000_memory_tile_has_the_runbooks_levels_and_its_alarm_follows_the_episode(sentra, boto, aws_session,
+                                                                                    tmp_path) -> None:
+    """Runbook 000's table (memory > 90 % warning, > 95 % critical) as a Lambda Insights tile; the memory
+    episode puts sentra-lambda-memory in ALARM and the playbook's 1024 MB brings it back to OK."""
+    from services.actions.executor import ActionExecutor, Confirmation
+    from services.aws.metrics import MetricsSource
+    from services.demo.catalog import scenario_profile_path
+    from services.demo.scenarios.sentra_scanner import utcnow
+    from services.incident.timeline import Timeline
+    from services.profile import load_profile
+    from services.sources import Sources
+
+    profile = load_profile(scenario_profile_path("sentra-scanner"))
+    memory = next(spec for spec in profile.tiles if spec.id == "memory")
+    assert (memory.namespace, memory.metric, memory.alert, memory.critical) == (
+        "LambdaInsights", "memory_utilization", 90, 95)
+
+    def state() -> str:
+        return boto("cloudwatch").describe_alarms(AlarmNames=["sentra-lambda-memory"])["MetricAlarms"][0]["StateValue"]
+
+    for _ in range(3):
+        sentra.tick(utcnow())
+    assert state() == "OK"
+    sentra.tick_count = 130  # the memory episode
+    for _ in range(5):
+        sentra.tick(utcnow())
+    assert sentra.phase() == "high_memory" and state() == "ALARM"
+    latest = MetricsSource(aws_session, profile.metrics).fetch(900).series["memory"].latest
+    assert latest is not None and latest > 90
+    book = next(book for book in profile.playbooks if "sentra-lambda-memory" in book.alarms)
+    assert "metric:memory" in book.diagnosis
+    step = book.resolution[0]
+    executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=False,
+                              profile_name="demo")
+    action, plan = executor.prepare(step.action, step.target, dict(step.params))
+    assert executor.execute(action, plan, Confirmation(plan, typed_target=step.target)).ok
+    for _ in range(31):  # the 30-tick window forgets the 512 MB invocations
+        sentra.tick(utcnow())
+    assert sentra.phase() == "high_memory" and state() == "OK"
+    assert max(sentra.memory) < 55
+
+
+def test_001_query_execution_time_is_athenas_not_the_lambdas(boto, aws_session) -> None:
+    from services.aws.metrics import MetricsSource
+
+    scenario = seed_scenario("mantissa-log", boto)
+    try:
+        profile = profile_of(scenario)
+        spec = next(spec for spec in profile.tiles if spec.id == "query_time")
+        assert (spec.namespace, spec.metric, dict(spec.dimensions)) == (
+            "AWS/Athena", "TotalExecutionTime", {"WorkGroup": "mantissa-log"})
+        tick(scenario, CYCLE)
+        series = MetricsSource(aws_session, profile.metrics).fetch(3600).series["query_time"]
+        assert series.values and 500 < series.values[-1] < 10_000  # one query's milliseconds, not a whole run's
+    finally:
+        scenario.close()
+
+
+def test_002_email_playbook_re_verifies_the_sender_and_names_no_invented_schedule(boto, aws_session, tmp_path) -> None:
+    """Runbook 002's Email Delivery Failures resolutions: re-verify the identity (an API call); quota and
+    reputation are a support request and a script. The demo has only the weekly schedule the runbook names."""
+    from services.actions.executor import ActionExecutor, Confirmation
+    from services.incident.timeline import Timeline
+    from services.sources import Sources
+
+    scenario = seed_scenario("lambda-cost-reporting", boto)
+    try:
+        profile = profile_of(scenario)
+        book = next(book for book in profile.playbooks if book.id == "email_failures")
+        [step] = book.resolution
+        assert (step.action, step.target) == ("ses.verify-identity", "reports@yourcompany.com")
+        rules = {rule["Name"] for rule in boto("events").list_rules(NamePrefix="cost-reporting")["Rules"]}
+        assert rules == {"cost-reporting-weekly-schedule"}
+        alarm = boto("cloudwatch").describe_alarms(AlarmNames=["CostReporting-EmailFailures"])["MetricAlarms"][0]
+        assert "names the alarm, not its threshold" in alarm["AlarmDescription"]
+        executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=False,
+                                  profile_name="demo")
+        action, plan = executor.prepare(step.action, step.target, {})
+        assert plan.changes[0].before == "Success" and "verified already" in plan.notes[0]
+        assert plan.command == "aws ses verify-email-identity --email-address reports@yourcompany.com"
+        assert executor.execute(action, plan, Confirmation(plan, typed_target=step.target)).ok
+    finally:
+        scenario.close()

@@ -25,6 +25,7 @@ from services.actions import (
     logs_export,
     notify,
     postgres_backup,
+    ses,
     sqs,
     sqs_send,
 )
@@ -44,6 +45,7 @@ _ACTIONS: tuple[type[Action], ...] = (
     cognito.GlobalSignOut,
     dynamodb.Backup,
     logs_export.ExportToS3,
+    ses.VerifyIdentity,
     *docker_actions.ACTIONS,  # docker.restart / stop / start
     *postgres_actions.ACTIONS,  # postgres.cancel / terminate / vacuum
     *api_keys.ACTIONS,  # postgres.revoke-api-key

@@ -141,6 +141,10 @@ def alarm(boto: Boto, name: str = "sentra-lambda-errors") -> dict[str, Any]:
     return boto("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
 
 
+def _unverified_sender(boto: Boto) -> Seeded:
+    return Seeded("reports@yourcompany.com", {})  # runbook 002's sender, not an identity yet
+
+
 def _disable_alarm(boto: Boto) -> Seeded:
     boto("cloudwatch").disable_alarm_actions(AlarmNames=["sentra-lambda-errors"])
     return Seeded("sentra-lambda-errors", {})
@@ -195,6 +199,11 @@ CASES: list[Case] = [
          lambda b, s: (alarm(b)["Threshold"], alarm(b)["MetricName"], alarm(b)["EvaluationPeriods"],
                        alarm(b)["ComparisonOperator"]),
          {"threshold": (5, 12)}, lambda probed: probed == (12.0, "Errors", 1, "GreaterThanThreshold")),
+    Case("ses.verify-identity", _unverified_sender,
+         lambda b, s: b("ses").get_identity_verification_attributes(Identities=[s.target])["VerificationAttributes"]
+         .get(s.target, {}).get("VerificationStatus"),
+         {"verification status": ("(not an SES identity)", "Pending or Success")},
+         lambda status: status in ("Pending", "Success"), reversible=False),
     Case("sqs.purge", seed_messages, lambda b, s: int(_queue_attr(b, "ApproximateNumberOfMessages")),
          {"messages available": (3, 0), "messages in flight": (0, 0), "messages delayed": (0, 0)}, 0, reversible=False),
     Case("sqs.set-redrive", lambda b: Seeded(QUEUE, {"dead_letter_queue": "sentra-scanner-results-dlq", "max_receive_count": 5}),

@@ -1,7 +1,7 @@
 """Lambda Cost Reporting (runbook 002): one Lambda builds each client's AWS cost report and emails it through SES.
 
 ``seed`` creates ``cost-reporting-lambda``, the clients table, the assets bucket, the
-weekly (and a daily) EventBridge schedule, the verified SES sender and the runbook's
+weekly EventBridge schedule, the verified SES sender and the runbook's
 ``CostReporting-*`` alarms, with metric history. The incident played in a loop is the
 runbook's *Lambda Function Failures*: at month end the clients with many linked accounts
 need longer than the function's 300 s timeout (``Task timed out``) and some run out of
@@ -36,7 +36,6 @@ ROLE = "cost-reporting-lambda-role"
 TABLE = "cost-reporting-clients"
 BUCKET = "cost-reporting-assets"
 WEEKLY = "cost-reporting-weekly-schedule"
-DAILY = "cost-reporting-daily-schedule"
 SENDER = "reports@yourcompany.com"
 NS = "CostReporting"
 FN = {"FunctionName": FUNCTION}
@@ -65,7 +64,9 @@ ALARMS: list[dict[str, Any]] = [
     {"AlarmName": "CostReporting-LongExecution", "AlarmDescription": "Lambda execution taking too long (runbook 002)",
          "Namespace": "AWS/Lambda", "MetricName": "Duration", "Dimensions": FN_DIMENSIONS, "Statistic": "Average", "Period": 300,
          "EvaluationPeriods": 1, "Threshold": 600000, "ComparisonOperator": "GreaterThanThreshold"},
-    {"AlarmName": "CostReporting-EmailFailures", "AlarmDescription": "SES bounce rate above 5 % (runbook 002)",
+    {"AlarmName": "CostReporting-EmailFailures",
+         "AlarmDescription": ("SES bounce rate above 5 %, the level at which AWS reviews an account "
+                              "(runbook 002 names the alarm, not its threshold)"),
          "Namespace": "AWS/SES", "MetricName": "Reputation.BounceRate", "Statistic": "Maximum", "Period": 300,
          "EvaluationPeriods": 1, "Threshold": 0.05, "ComparisonOperator": "GreaterThanThreshold"},
 ]
@@ -108,7 +109,7 @@ class LambdaCostReporting(RunbookScenario):
                 "client_id": {"S": client_id}, "client_name": {"S": name}, "status": {"S": "active"},
                 "linked_accounts": {"N": str(accounts)}, "recipients": {"N": str(recipients)}})
         c["s3"].create_bucket(Bucket=BUCKET)
-        for rule, schedule in ((WEEKLY, "cron(0 8 ? * MON *)"), (DAILY, "cron(0 7 * * ? *)")):
+        for rule, schedule in ((WEEKLY, "cron(0 8 ? * MON *)"),):  # the one schedule the runbook names
             c["events"].put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED",
                                  Description="Triggers cost-reporting-lambda")
             c["events"].put_targets(Rule=rule, Targets=[{"Id": "1", "Arn": arn}])

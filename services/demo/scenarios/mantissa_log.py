@@ -195,8 +195,10 @@ class MantissaLog(RunbookScenario):
             detection += [datum("AlertsGenerated", alerts, stamp),
                           datum("AlertsGenerated", 0, stamp, dimensions={"Severity": "critical"})]
             router += [datum("AlertsDelivered", alerts, stamp), datum("DeliveryFailures", 0, stamp)]
-            athena.append(datum("DataScannedInBytes", runs * self.rng.uniform(20e6, 36e6), stamp, "Bytes",
-                                {"WorkGroup": WORKGROUP}))
+            athena += [datum("DataScannedInBytes", runs * self.rng.uniform(20e6, 36e6), stamp, "Bytes",
+                             {"WorkGroup": WORKGROUP}),
+                       datum("TotalExecutionTime", self.rng.uniform(900, 3_500), stamp, "Milliseconds",
+                             {"WorkGroup": WORKGROUP})]
         cw = self.c["cloudwatch"]
         put_metrics(cw, "AWS/Lambda", lam)
         put_metrics(cw, DETECTION_NS, detection)
@@ -223,10 +225,11 @@ class MantissaLog(RunbookScenario):
                         {"userName": COMPROMISED, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
                         error="AccessDenied" if self.denied else "")
         ran = errors = critical = alerts = 0
-        scanned = 0.0
+        scanned = query_ms = 0.0
         if self.tick_count % CYCLE == 0 and self._schedule_due():
             ran = 1
             errors, critical, alerts, scanned, duration = self._detection_run(now, incident=incident)
+            query_ms = duration / len(RULES)
             self.c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=[
                 datum("Duration", duration, now, "Milliseconds", {"FunctionName": ENGINE})])
         engine = {"FunctionName": ENGINE}
@@ -238,8 +241,10 @@ class MantissaLog(RunbookScenario):
             datum("AlertsGenerated", critical, now, dimensions={"Severity": "critical"})])
         cw.put_metric_data(Namespace=ROUTER_NS, MetricData=[
             datum("AlertsDelivered", alerts, now), datum("DeliveryFailures", 0, now)])
-        cw.put_metric_data(Namespace="AWS/Athena", MetricData=[
-            datum("DataScannedInBytes", scanned, now, "Bytes", {"WorkGroup": WORKGROUP})])
+        athena = [datum("DataScannedInBytes", scanned, now, "Bytes", {"WorkGroup": WORKGROUP})]
+        if ran:  # Athena's own per-query time, the runbook's "query execution time" (not the Lambda's duration)
+            athena.append(datum("TotalExecutionTime", query_ms, now, "Milliseconds", {"WorkGroup": WORKGROUP}))
+        cw.put_metric_data(Namespace="AWS/Athena", MetricData=athena)
         self.critical.push(critical)
         self.errors.push(errors)
         self.runs.push(ran)

@@ -2,8 +2,10 @@
 
 ``seed`` creates what the runbook describes, with three hours of metric history; the
 ``Simulator`` then plays the runbook's incidents in a loop: a Lambda timeout episode
-(duration above 240 s, ``Task timed out`` lines, the duration alarm in ALARM), and an
-SQS delivery failure episode (``Failed to send results``, ProcessingErrors rising).
+(duration above 240 s, ``Task timed out`` lines, the duration alarm in ALARM), a high
+memory episode (big attachments use up to 98 % of the 512 MB: Lambda Insights'
+``memory_utilization`` above 90 %, the memory alarm in ALARM until the memory is raised),
+and an SQS delivery failure episode (``Failed to send results``, ProcessingErrors rising).
 """
 from __future__ import annotations
 
@@ -37,8 +39,9 @@ ALARMS: list[dict[str, Any]] = [
          "Namespace": CUSTOM_NS, "MetricName": "ProcessingErrors", "Statistic": "Sum",
          "Period": 300, "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold"},
     {"AlarmName": "sentra-lambda-memory", "AlarmDescription": "Memory utilization > 90% (runbook 000)",
-         "Namespace": CUSTOM_NS, "MetricName": "MemoryUtilization", "Statistic": "Maximum",
-         "Period": 300, "EvaluationPeriods": 1, "Threshold": 90, "ComparisonOperator": "GreaterThanThreshold"},
+         "Namespace": "LambdaInsights", "MetricName": "memory_utilization",
+         "Dimensions": [{"Name": "function_name", "Value": FUNCTION}], "Statistic": "Maximum",
+         "Period": 60, "EvaluationPeriods": 1, "Threshold": 90, "ComparisonOperator": "GreaterThanThreshold"},
 ]
 
 
@@ -62,6 +65,9 @@ class SentraScanner:
         self.tick_count = 0
         self.recent: deque[tuple[int, float, int]] = deque(maxlen=60)
         """(errors, slowest duration ms, SQS failures) of the last 60 ticks: what the alarms evaluate."""
+        self.memory_size = 512
+        self.memory: deque[float] = deque(maxlen=30)
+        """Memory utilization (%) of the last 30 ticks' invocations (Lambda Insights' memory_utilization)."""
         self.alarm_states: dict[str, str] = {}
         self.may_send = True
 
@@ -100,6 +106,7 @@ class SentraScanner:
         for start in range(0, minutes, 20):
             batch_lambda: list[dict[str, Any]] = []
             batch_custom: list[dict[str, Any]] = []
+            batch_insights: list[dict[str, Any]] = []
             for minute in range(start, min(start + 20, minutes)):
                 stamp = now - timedelta(minutes=minutes - minute)
                 invocations = self.rng.randint(20, 40)
@@ -112,12 +119,19 @@ class SentraScanner:
                 batch_custom += [
                     {"MetricName": "FilesProcessed", "Value": invocations - errors, "Timestamp": stamp, "Unit": "Count"},
                     {"MetricName": "ProcessingErrors", "Value": 0, "Timestamp": stamp, "Unit": "Count"},
-                    {"MetricName": "MemoryUtilization", "Value": self.rng.uniform(55, 75), "Timestamp": stamp, "Unit": "Percent"},
                 ]
+                batch_insights.append(self._insight(self.rng.uniform(58, 82), stamp))
             c["cloudwatch"].put_metric_data(Namespace="AWS/Lambda", MetricData=batch_lambda)
             c["cloudwatch"].put_metric_data(Namespace=CUSTOM_NS, MetricData=batch_custom)
+            c["cloudwatch"].put_metric_data(Namespace="LambdaInsights", MetricData=batch_insights)
         for offset in range(120, 0, -3):
             self._invocation(now - timedelta(seconds=offset), phase="normal")
+
+    @staticmethod
+    def _insight(percent: float, stamp: datetime) -> dict[str, Any]:
+        """Lambda Insights' ``memory_utilization``: AWS/Lambda has no memory metric."""
+        return {"MetricName": "memory_utilization", "Dimensions": [{"Name": "function_name", "Value": FUNCTION}],
+                "Value": percent, "Timestamp": stamp, "Unit": "Percent"}
 
     def _datum(self, name: str, value: float, stamp: datetime, unit: str) -> dict[str, Any]:
         return {"MetricName": name, "Dimensions": LAMBDA_DIMENSIONS, "Value": value, "Timestamp": stamp, "Unit": unit}
@@ -134,6 +148,8 @@ class SentraScanner:
         position = self.tick_count % CYCLE
         if 40 <= position < 100:
             return "timeouts"
+        if 130 <= position < 175:
+            return "high_memory"
         if 190 <= position < 215:
             return "sqs_failures"
         return "normal"
@@ -148,6 +164,10 @@ class SentraScanner:
             document = iam.get_role_policy(RoleName=ROLE, PolicyName=name)["PolicyDocument"]
             policies.append(Policy(f"inline policy {name}", json.loads(document) if isinstance(document, str) else document))
         return evaluate("sqs:SendMessage", self.queue_arn, policies).decision == "allowed"
+
+    def memory_mb(self) -> int:
+        config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
+        return int(config.get("MemorySize", 512))
 
     def timeout_seconds(self) -> int:
         config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
@@ -164,6 +184,9 @@ class SentraScanner:
         durations: list[float] = []
         failures = 0
         timeout_ms = self.timeout_seconds() * 1000 if phase == "timeouts" else 300_000
+        # The memory episode's big attachments need up to ~500 MB: at 512 MB that is 98 %; the runbook's fix
+        # (1024 MB, lambda.set-memory) halves the utilization and the alarm returns to OK.
+        self.memory_size = self.memory_mb()
         # The SQS episode is the role's missing sqs:SendMessage: once granted (iam.grant from the
         # resources screen or the playbook), the sends succeed and the episode plays out quietly.
         self.may_send = phase != "sqs_failures" or self.role_may_send()
@@ -183,8 +206,8 @@ class SentraScanner:
         cw.put_metric_data(Namespace=CUSTOM_NS, MetricData=[
             {"MetricName": "FilesProcessed", "Value": invocations - errors, "Timestamp": now, "Unit": "Count"},
             {"MetricName": "ProcessingErrors", "Value": failures, "Timestamp": now, "Unit": "Count"},
-            {"MetricName": "MemoryUtilization", "Value": self.rng.uniform(60, 78), "Timestamp": now, "Unit": "Percent"},
         ])
+        cw.put_metric_data(Namespace="LambdaInsights", MetricData=[self._insight(self.memory[-1], now)])
         self._alarms(phase)
 
     def _alarms(self, phase: str) -> None:
@@ -196,11 +219,12 @@ class SentraScanner:
         errors = sum(entry[0] for entry in self.recent)
         slowest = max((entry[1] for entry in self.recent), default=0.0)
         failures = sum(entry[2] for entry in self.recent)
+        memory = max(self.memory, default=0.0)
         evaluated = {
             "sentra-lambda-errors": (errors > 5, errors, 5.0),
             "sentra-lambda-duration": (slowest > 240_000, slowest, 240_000.0),
             "sentra-sqs-failures": (failures > 1, failures, 1.0),
-            "sentra-lambda-memory": (False, 0.0, 90.0),
+            "sentra-lambda-memory": (memory > 90, memory, 90.0),
         }
         for name, (breaching, value, threshold) in evaluated.items():
             state = "ALARM" if breaching else "OK"
@@ -241,10 +265,12 @@ class SentraScanner:
             else:
                 lines.append(f"[INFO]\t{stamp:%Y-%m-%dT%H:%M:%S.%f}Z\t{request}\tSuccessfully processed s3://{BUCKET}/{key} "
                              f"({self.rng.randint(0, 12)} emails found)")
-        memory = self.rng.randint(300, 420)
+        size = self.memory_size
+        memory = min(size, self.rng.randint(465, 505) if phase == "high_memory" else self.rng.randint(300, 420))
+        self.memory.append(100.0 * memory / size)
         lines.append(f"END RequestId: {request}")
         lines.append(f"REPORT RequestId: {request}\tDuration: {duration:.2f} ms\tBilled Duration: {int(duration) + 1} ms\t"
-                     f"Memory Size: 512 MB\tMax Memory Used: {memory} MB")
+                     f"Memory Size: {size} MB\tMax Memory Used: {memory} MB")
         base = int(stamp.timestamp() * 1000)
         stream = self.streams[-1]
         self.c["logs"].put_log_events(logGroupName=LOG_GROUP, logStreamName=stream,
