@@ -99,6 +99,8 @@ def test_an_empty_value_means_the_default_unless_none_is_a_choice() -> None:
     ("ec2.nacl-remove", "vpc-123", {"rule_number": 5}, "a network ACL id starts with 'acl-'"),
     ("cognito.global-sign-out", "alice", {"user_pool_id": "us-east-1_nope"}, "no Cognito user pool 'us-east-1_nope'"),
     ("dynamodb.backup", "no-such-table", {}, "no DynamoDB table named 'no-such-table'"),
+    ("dynamodb.restore", "no-such-table", {}, "no DynamoDB table named 'no-such-table'"),
+    ("ses.verify-identity", "not-an-address", {}, "'not-an-address' is not an email address"),
     ("logs.export-to-s3", "/aws/lambda/nope", {"bucket": "sentra-scanner-forensics"}, "no log group named '/aws/lambda/nope'"),
     ("logs.export-to-s3", "/aws/lambda/customer-sentra-scanner", {"bucket": "no-such-bucket"},
      "no S3 bucket named 'no-such-bucket'"),
@@ -109,6 +111,23 @@ def test_an_unknown_target_is_a_clear_bad_input(action_id, target, params, messa
         action.plan()
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def test_a_restore_names_a_missing_backup_and_refuses_an_existing_target(sentra, boto, aws_session) -> None:
+    from tests.support.action_cases import seed_backed_up_table
+
+    seeded = seed_backed_up_table(boto)
+    for params, message in (({"backup": "weekly-backup-19990101"}, "has no available backup 'weekly-backup-19990101' "
+                                                                    "(newest: weekly-backup-20261203)"),
+                            ({"to": seeded.target}, f"table {seeded.target} exists already"),
+                            ({"backup": "weekly-backup-20261203", "point_in_time": "2026-12-03T10:00:00Z"},
+                             "give backup or point_in_time, not both")):
+        with pytest.raises(BadInput) as raised:
+            build_action(aws_session, "dynamodb.restore", seeded.target, params).plan()
+        assert message in str(raised.value) and "\n" not in str(raised.value)
+    plan = build_action(aws_session, "dynamodb.restore", seeded.target, {}).plan()  # the newest backup, a dated name
+    assert plan.params["to"].startswith(f"{seeded.target}-restored-") and "weekly-backup-20261203" in plan.summary
+    assert plan.changes[1].after == 3 and plan.notes[0].startswith("Backup: weekly-backup-20261203, 3 items")
 
 
 def test_commands_survive_the_shell(sentra, aws_session) -> None:

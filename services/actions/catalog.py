@@ -43,7 +43,7 @@ _ACTIONS: tuple[type[Action], ...] = (
     iam.DeactivateKey, iam.ActivateKey, iam.DenyAll, iam.RemoveDenyAll, iam_grant.Grant, iam_grant.RevokeGrant,
     ec2_nacl.NaclDeny, ec2_nacl.NaclRemove,
     cognito.GlobalSignOut,
-    dynamodb.Backup,
+    dynamodb.Backup, dynamodb.Restore,
     logs_export.ExportToS3,
     ses.VerifyIdentity,
     *docker_actions.ACTIONS,  # docker.restart / stop / start

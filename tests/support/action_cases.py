@@ -121,6 +121,25 @@ def seed_table(boto: Boto) -> Seeded:
     return Seeded(TABLE, {"backup_name": "sentra-state-before-fix"})
 
 
+def seed_backed_up_table(boto: Boto) -> Seeded:
+    """The state table with three items and the runbook's weekly backup of it; then one item lost."""
+    seed_table(boto)
+    db = boto("dynamodb")
+    for key in ("a", "b", "c"):
+        db.put_item(TableName=TABLE, Item={"pk": {"S": key}, "note": {"S": f"item {key}"}})
+    db.create_backup(TableName=TABLE, BackupName="weekly-backup-20261203")
+    db.delete_item(TableName=TABLE, Key={"pk": {"S": "a"}})  # the loss the restore recovers
+    return Seeded(TABLE, {"to": f"{TABLE}-restored"})
+
+
+def restored_items(boto: Boto, seeded: Seeded) -> list[str]:
+    try:
+        items = boto("dynamodb").scan(TableName=f"{TABLE}-restored")["Items"]
+    except boto("dynamodb").exceptions.ResourceNotFoundException:
+        return []
+    return sorted(item["pk"]["S"] for item in items)
+
+
 def exported(boto: Boto, seeded: Seeded) -> list[str]:
     """Exported objects' keys without the task id (which differs between two runs)."""
     contents = boto("s3").list_objects_v2(Bucket=FORENSICS, Prefix="incident/").get("Contents", [])
@@ -240,6 +259,9 @@ CASES: list[Case] = [
     Case("dynamodb.backup", seed_table,
          lambda b, s: sorted(x["BackupName"] for x in b("dynamodb").list_backups(TableName=TABLE)["BackupSummaries"]),
          {"backup sentra-state-before-fix": (None, "created")}, ["sentra-state-before-fix"], reversible=False),
+    Case("dynamodb.restore", seed_backed_up_table, restored_items,
+         {f"table {TABLE}-restored": (None, "ACTIVE"), f"items in {TABLE}-restored": (None, 3)}, ["a", "b", "c"],
+         reversible=False),
     Case("logs.export-to-s3", lambda b: Seeded(GROUP, {"bucket": FORENSICS, "prefix": "incident", **WINDOW}),
          exported, {"export to s3://sentra-scanner-forensics/incident": (None, "created")}, lambda keys: len(keys) > 0,
          reversible=False),
