@@ -8,6 +8,14 @@ need longer than the function's 300 s timeout (``Task timed out``) and some run 
 its 512 MB; ``CostReporting-ExecutionFailures`` and ``-HighErrorRate`` go to ALARM. The
 runbook's resolutions take effect: a 900 s timeout lets the reports finish, more memory
 makes them faster and ends the out-of-memory kills; the alarms return to OK.
+
+Then, once per run (tick ``DATA_LOSS_AT``), the recovery episode of the runbook's *Data Loss
+Prevention*: a clean-up script deletes three clients' configurations from the table, and
+their reports fail (``ClientNotFound``). The runbook's recovery, "restore from DynamoDB
+backup": the weekly backup (``weekly-backup-YYYYMMDD``, taken at seed) is restored into a
+new table (``dynamodb.restore``), the function's ``CLIENTS_TABLE`` pointed at it
+(``lambda.set-env``), and the reports go out again. Each run reads its client from the
+table the function's environment names.
 """
 from __future__ import annotations
 
@@ -41,6 +49,8 @@ NS = "CostReporting"
 FN = {"FunctionName": FUNCTION}
 INSIGHTS_FN = {"function_name": FUNCTION}  # Lambda Insights: memory is its metric, not AWS/Lambda's
 FN_DIMENSIONS = [{"Name": "FunctionName", "Value": FUNCTION}]
+DATA_LOSS_AT = 125  # after the month-end incident: the clean-up script runs
+LOST = ("globex", "umbrella", "hooli")
 RUN_EVERY = 2
 """Ticks between report runs (the schedules, compressed)."""
 
@@ -87,6 +97,7 @@ class LambdaCostReporting(RunbookScenario):
         self.sent = Window(300)
         self.bounced = Window(300)
         self.alarms = AlarmDriver(clients["cloudwatch"], ALARMS)
+        self.data_lost = False
 
     # ------------------------------------------------------------------ seed
     def seed(self, now: datetime) -> None:
@@ -108,6 +119,10 @@ class LambdaCostReporting(RunbookScenario):
             c["dynamodb"].put_item(TableName=TABLE, Item={
                 "client_id": {"S": client_id}, "client_name": {"S": name}, "status": {"S": "active"},
                 "linked_accounts": {"N": str(accounts)}, "recipients": {"N": str(recipients)}})
+        # The runbook's weekly backup (Sundays), the last one taken: what the recovery episode restores.
+        sunday = now - timedelta(days=(now.weekday() + 1) % 7 or 7)
+        self.weekly_backup = f"weekly-backup-{sunday:%Y%m%d}"
+        c["dynamodb"].create_backup(TableName=TABLE, BackupName=self.weekly_backup)
         c["s3"].create_bucket(Bucket=BUCKET)
         for rule, schedule in ((WEEKLY, "cron(0 8 ? * MON *)"),):  # the one schedule the runbook names
             c["events"].put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED",
@@ -153,6 +168,8 @@ class LambdaCostReporting(RunbookScenario):
     # ------------------------------------------------------------------ simulation
     def tick(self, now: datetime) -> None:
         self.tick_count += 1
+        if self.tick_count >= DATA_LOSS_AT and not self.data_lost:
+            self.lose_data()
         if self.tick_count % 60 == 0:
             self.logs.new_stream(LOG_GROUP, now)
         ran = failed = emails = bounces = 0
@@ -187,6 +204,12 @@ class LambdaCostReporting(RunbookScenario):
         self.alarms.want("CostReporting-LongExecution", self.durations.mean() > 600000, self.durations.mean())
         self.alarms.want("CostReporting-EmailFailures", bounce_rate > 0.05, bounce_rate)
 
+    def lose_data(self) -> None:
+        """The clean-up script's mistake: three clients' configurations deleted from the live table."""
+        self.data_lost = True
+        for client_id in LOST:
+            self.c["dynamodb"].delete_item(TableName=TABLE, Key={"client_id": {"S": client_id}})
+
     def _scheduled(self) -> bool:
         """The weekly schedule drives the runs: disabled, nothing runs (runbook: Lambda Function Not Executing)."""
         return self.c["events"].describe_rule(Name=WEEKLY).get("State") == "ENABLED"
@@ -215,7 +238,12 @@ class LambdaCostReporting(RunbookScenario):
         lines = [f"START RequestId: {request} Version: $LATEST",
                  line("INFO", f"Generating report for {name} ({client_id}): {accounts} linked accounts")]
         failed = emails = bounces = 0
-        if need_mb > memory:
+        table = ((config or {}).get("Environment") or {}).get("Variables", {}).get("CLIENTS_TABLE", TABLE)
+        if config is not None and not self._has_client(table, client_id):
+            duration, used, failed = self.rng.uniform(300, 900), 90, 1
+            lines += [line("ERROR", f"ClientNotFound: no configuration for {client_id} in table {table}"),
+                      f"{at} {request} Error: ClientNotFound Runtime.HandlerError"]
+        elif need_mb > memory:
             duration, used, failed = need_ms * 0.4, memory, 1
             lines += [line("ERROR", f"Runtime.OutOfMemory: {client_id}: Cost Explorer results exceed the memory limit"),
                       f"{at} {request} Error: Runtime exited with error: signal: killed Runtime.ExitError"]
@@ -234,6 +262,12 @@ class LambdaCostReporting(RunbookScenario):
         lines += [f"END RequestId: {request}", report_line(request, duration, memory, used)]
         self.logs.put(LOG_GROUP, stamp, lines)
         return failed, emails, bounces, duration, used
+
+    def _has_client(self, table: str, client_id: str) -> bool:
+        try:
+            return "Item" in self.c["dynamodb"].get_item(TableName=table, Key={"client_id": {"S": client_id}})
+        except self.c["dynamodb"].exceptions.ResourceNotFoundException:
+            return False
 
     def _email(self, stamp: datetime, client_id: str, recipients: int, key: str, *, live: bool) -> int:
         addresses = [f"finance{n}@{client_id}.example" for n in range(1, recipients + 1)]
