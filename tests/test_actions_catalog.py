@@ -101,6 +101,9 @@ def test_an_empty_value_means_the_default_unless_none_is_a_choice() -> None:
     ("dynamodb.backup", "no-such-table", {}, "no DynamoDB table named 'no-such-table'"),
     ("dynamodb.restore", "no-such-table", {}, "no DynamoDB table named 'no-such-table'"),
     ("ses.verify-identity", "not-an-address", {}, "'not-an-address' is not an email address"),
+    ("s3.restore-version", "no-such-bucket", {"key": "k"}, "no S3 bucket named 'no-such-bucket'"),
+    ("s3.restore-version", "sentra-scanner-forensics", {"key": "k"},
+     "versioning is not enabled on sentra-scanner-forensics: it keeps no earlier versions"),
     ("logs.export-to-s3", "/aws/lambda/nope", {"bucket": "sentra-scanner-forensics"}, "no log group named '/aws/lambda/nope'"),
     ("logs.export-to-s3", "/aws/lambda/customer-sentra-scanner", {"bucket": "no-such-bucket"},
      "no S3 bucket named 'no-such-bucket'"),
@@ -128,6 +131,25 @@ def test_a_restore_names_a_missing_backup_and_refuses_an_existing_target(sentra,
     plan = build_action(aws_session, "dynamodb.restore", seeded.target, {}).plan()  # the newest backup, a dated name
     assert plan.params["to"].startswith(f"{seeded.target}-restored-") and "weekly-backup-20261203" in plan.summary
     assert plan.changes[1].after == 3 and plan.notes[0].startswith("Backup: weekly-backup-20261203, 3 items")
+
+
+def test_a_version_restore_lists_the_versions_and_names_a_missing_one(sentra, boto, aws_session) -> None:
+    from tests.support.action_cases import REPORT_KEY, seed_versions
+
+    seeded = seed_versions(boto)
+    versions = boto("s3").list_object_versions(Bucket=seeded.target, Prefix=REPORT_KEY)["Versions"]
+    current = next(v["VersionId"] for v in versions if v["IsLatest"])
+    for params, message in (({"key": "reports/none.pdf"}, "has no versions (no such key)"),
+                            ({"key": REPORT_KEY, "version": "nope"}, "has no version 'nope'"),
+                            ({"key": REPORT_KEY, "version": current}, "is the current one already")):
+        with pytest.raises(BadInput) as raised:
+            build_action(aws_session, "s3.restore-version", seeded.target, params).plan()
+        assert message in str(raised.value) and "\n" not in str(raised.value)
+    plan = build_action(aws_session, "s3.restore-version", seeded.target, {"key": REPORT_KEY}).plan()
+    older = next(v["VersionId"] for v in versions if not v["IsLatest"])
+    assert plan.params["version"] == older and f"versionId={older}" in plan.command
+    listed = [note for note in plan.notes if "(current)" in note or note.startswith("→")]
+    assert len(listed) == 2 and listed[0].endswith("(current)") and listed[1].startswith(f"→ {older} (15 B")
 
 
 def test_commands_survive_the_shell(sentra, aws_session) -> None:

@@ -37,7 +37,7 @@ def test_002_lost_client_configurations_come_back_from_the_weekly_backup(boto, a
         book = next(book for book in profile.playbooks if book.id == "data_loss")
         executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=False,
                                   profile_name="demo")
-        restore, set_env = book.resolution
+        restore, set_env = book.resolution[:2]
         action, plan = executor.prepare(restore.action, restore.target, dict(restore.params))
         assert scenario.weekly_backup in plan.summary and plan.changes[1].after == len(CLIENTS)
         assert plan.command.startswith("aws dynamodb restore-table-from-backup --target-table-name "

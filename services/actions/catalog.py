@@ -25,6 +25,7 @@ from services.actions import (
     logs_export,
     notify,
     postgres_backup,
+    s3_versions,
     ses,
     sqs,
     sqs_send,
@@ -45,7 +46,7 @@ _ACTIONS: tuple[type[Action], ...] = (
     cognito.GlobalSignOut,
     dynamodb.Backup, dynamodb.Restore,
     logs_export.ExportToS3,
-    ses.VerifyIdentity,
+    ses.VerifyIdentity, s3_versions.RestoreVersion,
     *docker_actions.ACTIONS,  # docker.restart / stop / start
     *postgres_actions.ACTIONS,  # postgres.cancel / terminate / vacuum
     *api_keys.ACTIONS,  # postgres.revoke-api-key

@@ -6,6 +6,7 @@ changes with raw boto3 (``probe``), independently of the action's own read-back.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import urllib.request
@@ -140,6 +141,22 @@ def restored_items(boto: Boto, seeded: Seeded) -> list[str]:
     return sorted(item["pk"]["S"] for item in items)
 
 
+REPORT_KEY = "reports/2026/12/acme-corp.pdf"
+
+
+def seed_versions(boto: Boto) -> Seeded:
+    """A versioned bucket whose report was overwritten by a bad run: two versions, the good one older."""
+    s3 = boto("s3")
+    s3.put_bucket_versioning(Bucket=FORENSICS, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=FORENSICS, Key=REPORT_KEY, Body=b"the good report")
+    s3.put_object(Bucket=FORENSICS, Key=REPORT_KEY, Body=b"truncated")
+    return Seeded(FORENSICS, {"key": REPORT_KEY})
+
+
+def report_body(boto: Boto, seeded: Seeded) -> bytes:
+    return boto("s3").get_object(Bucket=FORENSICS, Key=REPORT_KEY)["Body"].read()
+
+
 def exported(boto: Boto, seeded: Seeded) -> list[str]:
     """Exported objects' keys without the task id (which differs between two runs)."""
     contents = boto("s3").list_objects_v2(Bucket=FORENSICS, Prefix="incident/").get("Contents", [])
@@ -262,6 +279,10 @@ CASES: list[Case] = [
     Case("dynamodb.restore", seed_backed_up_table, restored_items,
          {f"table {TABLE}-restored": (None, "ACTIVE"), f"items in {TABLE}-restored": (None, 3)}, ["a", "b", "c"],
          reversible=False),
+    Case("s3.restore-version", seed_versions, report_body,
+         {f"s3://{FORENSICS}/{REPORT_KEY} content (ETag)": (hashlib.md5(b"truncated").hexdigest(),
+                                                            hashlib.md5(b"the good report").hexdigest())},
+         b"the good report"),
     Case("logs.export-to-s3", lambda b: Seeded(GROUP, {"bucket": FORENSICS, "prefix": "incident", **WINDOW}),
          exported, {"export to s3://sentra-scanner-forensics/incident": (None, "created")}, lambda keys: len(keys) > 0,
          reversible=False),

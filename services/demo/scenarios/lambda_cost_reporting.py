@@ -124,6 +124,7 @@ class LambdaCostReporting(RunbookScenario):
         self.weekly_backup = f"weekly-backup-{sunday:%Y%m%d}"
         c["dynamodb"].create_backup(TableName=TABLE, BackupName=self.weekly_backup)
         c["s3"].create_bucket(Bucket=BUCKET)
+        c["s3"].put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})  # the runbook's DLP
         for rule, schedule in ((WEEKLY, "cron(0 8 ? * MON *)"),):  # the one schedule the runbook names
             c["events"].put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED",
                                  Description="Triggers cost-reporting-lambda")
