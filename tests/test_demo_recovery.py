@@ -53,3 +53,26 @@ def test_002_lost_client_configurations_come_back_from_the_weekly_backup(boto, a
         assert live == len(CLIENTS) - len(LOST)  # the damaged table is kept, untouched, for the review
     finally:
         scenario.close()
+
+
+def test_004_the_overwritten_findings_output_comes_back_from_its_version(boto, aws_session, tmp_path: Path) -> None:
+    """Runbook 004's S3 Bucket Recovery: list-object-versions, bring the earlier version back (a copy)."""
+    import json
+
+    from services.demo.scenarios.cloud_remediator_sage import BUCKET, LATEST_OUTPUT
+
+    scenario = seed_scenario("cloud-remediator-sage", boto)
+    try:
+        [step] = next(book for book in profile_of(scenario).playbooks if book.id == "s3_recovery").resolution
+        assert boto("s3").get_object(Bucket=BUCKET, Key=LATEST_OUTPUT)["Body"].read() == b"[]"
+        executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=False,
+                                  profile_name="demo")
+        action, plan = executor.prepare(step.action, step.target, dict(step.params))
+        assert sum(1 for note in plan.notes if "(current)" in note or note.startswith("→ ")) == 2
+        assert executor.execute(action, plan, Confirmation(plan, typed_target=step.target)).ok
+        restored = json.loads(boto("s3").get_object(Bucket=BUCKET, Key=LATEST_OUTPUT)["Body"].read())
+        assert len(restored) == 5 and restored[0]["region"] == "us-east-1"
+        versions = boto("s3").list_object_versions(Bucket=BUCKET, Prefix=LATEST_OUTPUT)["Versions"]
+        assert len(versions) == 3  # nothing deleted: the empty one stays, for the review and the undo
+    finally:
+        scenario.close()

@@ -154,7 +154,8 @@ def test_the_health_endpoint_degrades_during_the_incident(scenario) -> None:
 @pytest.mark.parametrize("name", engine_marked(NAMES))
 def test_each_scenario_starts_in_the_emulator(name: str, moto, monkeypatch) -> None:
     """The demo's own path (a private podman for 004's container); moto's state is per process, so ``moto``
-    empties it first. The health port is a free one: another run of this suite may hold the demo's."""
+    empties it first. The health and Prometheus ports are free ones: another run of this suite (a demo in
+    tmux) may hold the demo's."""
     import boto3
     import docker
 
@@ -164,6 +165,7 @@ def test_each_scenario_starts_in_the_emulator(name: str, moto, monkeypatch) -> N
     from services.profile import load_profile
 
     monkeypatch.setattr(cloud_remediator_sage, "HEALTH_PORT", 0)
+    monkeypatch.setattr(cloud_remediator_sage, "PROMETHEUS_PORT", 0)  # the same for the demo's Prometheus
 
     emulator = Emulator(name)
     endpoint = emulator.start()

@@ -80,6 +80,7 @@ class RestoreVersion(ReadBackAction["RestoreVersion.Params"]):
             reversible=True, params=self.Params(key=self.params.key, version=str(chosen["VersionId"])),
             notes=("Versions, newest first:", *listed,
                    "The copy is a new current version; every version stays (undo copies back the one current now).",
+                   "Not s3api restore-object: that one brings back archived (Glacier) objects, not versions.",
                    *((f"Undo brings back version {current['VersionId']}.",) if not current["IsDeleteMarker"] else
                      ("The key is deleted now (a delete marker): undo cannot delete it again.",))))
 

@@ -18,6 +18,7 @@ so; where the cockpit finds the container engine is in ``env`` (``DOCKER_HOST``)
 """
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import threading
@@ -66,6 +67,7 @@ APP_SCRIPT = (
     '\\"status\\":\\"$s\\",\\"req\\":$i}"; yes > /dev/null & p=$!; sleep 1; kill $p; fi; sleep 2; done'
 )
 INGEST_EVERY = 2
+LATEST_OUTPUT = "prowler/latest/output-all-regions.json"
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
 
 ALARMS: list[dict[str, Any]] = [
@@ -92,13 +94,13 @@ class CloudRemediatorSage(RunbookScenario):
     INCIDENT = (40, 110)
 
     def __init__(self, clients: dict[str, Any], *, containers: bool = True, docker_host: str | None = None,
-                 prometheus: bool = True, prometheus_port: int = PROMETHEUS_PORT, **options: Any) -> None:
+                 prometheus: bool = True, prometheus_port: int | None = None, **options: Any) -> None:
         """``containers=False``: no container (tests that do not need one); ``docker_host``: run it on that
         engine instead of a private podman service; ``prometheus=False``: no Prometheus scraping the API's
         ``errors_total`` (``prometheus_port=0``: on a free port)."""
         super().__init__(clients, **options)
         self.want_prometheus = prometheus
-        self.prometheus_port = prometheus_port
+        self.prometheus_port = PROMETHEUS_PORT if prometheus_port is None else prometheus_port
         self.prometheus: Any = None
         self.prometheus_url = ""
         self.exporter: Any = None
@@ -142,6 +144,12 @@ class CloudRemediatorSage(RunbookScenario):
         c["rds"].create_db_instance(DBInstanceIdentifier=f"{CLUSTER}-1", DBInstanceClass="db.r5.large", Engine="neptune",
                                     DBClusterIdentifier=CLUSTER)
         c["s3"].create_bucket(Bucket=BUCKET)
+        c["s3"].put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})  # runbook: S3 recovery
+        # The consolidated output the API serves, overwritten by a failed ingest with an empty list: the
+        # runbook's S3 bucket recovery brings back the version before (s3.restore-version).
+        c["s3"].put_object(Bucket=BUCKET, Key=LATEST_OUTPUT, Body=json.dumps(
+            [{"region": region, "findings": 1200 + 37 * index} for index, region in enumerate(REGIONS)]).encode())
+        c["s3"].put_object(Bucket=BUCKET, Key=LATEST_OUTPUT, Body=b"[]")
         for region in REGIONS:
             c["s3"].put_object(Bucket=BUCKET, Key=f"prowler/{now:%Y-%m-%d}/output-{region}.json", Body=b"[]")
         self.alarms.create()
