@@ -44,6 +44,9 @@ class Running:
     """A scenario seeded in this process and ticked about every 0.2 s from a thread (as the emulator does)."""
 
     def __init__(self, **kwargs) -> None:
+        # No dump at seed (a module fixture has no test's state directory yet) and no corruption on a clock:
+        # the recovery test takes and does both itself.
+        kwargs = {"nightly_backup": False, "corrupt_after": None, **kwargs}
         self.scenario = SentraScanPlatform(health_port=0, calm_seconds=3600, recur_seconds=3600, **kwargs)
         self.stop = threading.Event()
         self.scenario.seed(utcnow())
@@ -350,3 +353,41 @@ def test_restarting_the_db_container_restarts_the_database_the_pane_watches(plat
     assert "database system is ready to accept connections" in logs  # the server's own log, in the container's
     writes = platform.writes
     wait_for(lambda: platform.writes >= writes + 3, timeout=60, what="the API's writers to reconnect")
+
+
+def test_the_corrupted_scans_come_back_from_the_nightly_dump(platform_env, tmp_path) -> None:
+    """Runbook 003's Data Corruption, step by step: stop the api (its writers stop), restore the latest
+    backup (verified by the runbook's integrity query), start the api (writes resume)."""
+    from services.engines.docker import DockerEngine
+
+    platform = platform_env
+    source = PostgresSource(DSN_ENV)
+    dump = platform.take_nightly_backup()  # backup-db.sh, into this test's state directory
+
+    def integrity() -> tuple[int, int]:
+        row = source.query_sync("i", "SELECT COUNT(*) AS scans, COUNT(DISTINCT scan_id) AS unique_scans FROM scans")[0]
+        return int(row["scans"]), int(row["unique_scans"])
+
+    assert integrity() == (2000, 2000)
+    platform.corrupt()
+    assert integrity() == (2040, 2000)
+    profile = demo_profile(tmp_path, platform.health.url)
+    book = next(book for book in profile.playbooks if book.id == "data_corruption")
+    assert "query:integrity" in book.diagnosis
+    executor = ActionExecutor(Sources(docker=DockerEngine(platform.env["DOCKER_HOST"]), postgres=source),
+                              Timeline(tmp_path / "t.jsonl"), read_only=False, profile_name="demo")
+    stop, restore, start = book.resolution
+    for step in (stop, restore):
+        action, plan = executor.prepare(step.action, step.target, dict(step.params))
+        if step is restore:
+            assert plan.params["dump"] == dump  # the latest backup
+            writes = platform.writes
+            wait_for(lambda: not platform.api_running, timeout=30, what="the simulator to see the api stopped")
+        outcome = executor.execute(action, plan, Confirmation(plan, typed_target=step.target))
+        assert outcome.ok, (step.action, outcome.error, outcome.verification)
+    assert platform.writes <= writes + 3  # stopped with the container (a write or two in flight)
+    assert integrity() == (2000, 2000)
+    action, plan = executor.prepare(start.action, start.target, dict(start.params))
+    assert executor.execute(action, plan, Confirmation(plan, typed_target=start.target)).ok
+    writes = platform.writes
+    wait_for(lambda: platform.writes >= writes + 3, timeout=60, what="the api's writers to resume")

@@ -21,6 +21,13 @@ shows 504s, health goes ``degraded`` then ``down`` (503). Terminating the job's 
 ``findings`` has autovacuum off and thousands of dead rows (``postgres.vacuum``). An API
 key is being used from an unknown address until it is revoked (``postgres.revoke-api-key``).
 The incident comes back ``recur_seconds`` after it was resolved.
+
+The recovery episode, runbook 003's *Data Corruption*: at seed the nightly backup is taken
+(``postgres.dump``, into the cockpit's backup directory, as ``backup-db.sh`` does); at
+``corrupt_after`` seconds an import runs twice without the unique constraint and 40 scans
+appear twice (the runbook's integrity check: scans ≠ unique scan_id). Its playbook stops
+the api (its writers stop with the container), restores the dump (``postgres.restore``,
+verified by the integrity check and the dump's row counts), and starts the api again.
 """
 from __future__ import annotations
 
@@ -91,6 +98,7 @@ INSERT INTO api_keys (id, name, role, key_hash, created_at) VALUES
 BLOAT = "UPDATE findings SET title = title || ' (rescanned)'"
 
 API_SCRIPT = r"""
+trap 'say "INFO  uvicorn: Shutting down"; exit 0' TERM  # as uvicorn does: a stop is not a 10 s kill
 say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"; }
 say "INFO  uvicorn: Started server process [1]"
 say "INFO  uvicorn: Application startup complete. Uvicorn running on http://0.0.0.0:8200"
@@ -122,7 +130,9 @@ class SentraScanPlatform:
 
     def __init__(self, clients: dict[str, Any] | None = None, *, rng: random.Random | None = None,
                  health_port: int = HEALTH_PORT, calm_seconds: float = 20.0, recur_seconds: float = 120.0,
-                 workers: int = 3) -> None:
+                 workers: int = 3, nightly_backup: bool = True, corrupt_after: float | None = 150.0) -> None:
+        """``nightly_backup=False``: no dump at seed (a test takes it where it wants, ``take_nightly_backup``);
+        ``corrupt_after=None``: no corruption episode."""
         self.rng = rng or random.Random(7)
         self.health_port = health_port
         self.calm_seconds = calm_seconds
@@ -141,6 +151,12 @@ class SentraScanPlatform:
         self.busy_since: dict[int, float | None] = {}
         self.monitor: Any = None
         self.database_in_container = False
+        self.want_nightly_backup = nightly_backup
+        self.nightly_dump: str | None = None
+        self.corrupt_at = None if corrupt_after is None else time.monotonic() + corrupt_after
+        self.corrupted = False
+        self.api_running = True
+        """The api container runs: its writers write (docker-compose stop api stops them)."""
         """The cluster runs in the ``db`` container (podman there), not beside it."""
         self.blocker: Any = None
         self.blocker_pid: int | None = None
@@ -162,6 +178,11 @@ class SentraScanPlatform:
                                           "the demo API's health endpoint could not listen there")
         self._seed_postgres()
         self._seed_containers()
+        if self.want_nightly_backup and self.pg is not None:
+            try:
+                self.take_nightly_backup()
+            except Exception:
+                log.exception("the nightly backup (postgres.dump) failed: the corruption episode has no dump")
         self._start_clients()
 
     def _seed_postgres(self) -> None:
@@ -245,6 +266,12 @@ class SentraScanPlatform:
 
         conn = None
         while not self.stop_event.is_set():
+            if not self.api_running:  # the api container stopped: its workers are gone, and their sessions
+                if conn is not None:
+                    conn.close()
+                    conn = None
+                self.stop_event.wait(0.5)
+                continue
             try:
                 if conn is None or conn.closed:
                     conn = psycopg.connect(self.pg.dsn, autocommit=True, application_name=API_APPLICATION)
@@ -276,6 +303,46 @@ class SentraScanPlatform:
         return [{"scan_id": scan_id, "target": target, "scan_type": kind, "scan_status": status, "passed": passed,
                  "progress": progress, "created_at": created.isoformat()}
                 for scan_id, target, kind, status, passed, progress, created in rows]
+
+    def take_nightly_backup(self) -> str:
+        """backup-db.sh's dump, taken by the cockpit's own ``postgres.dump`` into its backup directory."""
+        from services.actions.catalog import build_action
+        from services.engines.postgres import PostgresSource
+        from services.sources import Sources
+
+        had = os.environ.get(DSN_ENV)
+        os.environ[DSN_ENV] = self.pg.dsn  # PostgresSource reads the DSN by its variable's name
+        try:
+            action = build_action(Sources(postgres=PostgresSource(DSN_ENV)), "postgres.dump", "sentrascan", {})
+            plan = action.plan()
+            action.run(plan)
+        finally:
+            if had is None:
+                os.environ.pop(DSN_ENV, None)
+            else:
+                os.environ[DSN_ENV] = had
+        self.nightly_dump = str(plan.params["file"])
+        return self.nightly_dump
+
+    def corrupt(self) -> None:
+        """The import run twice with the unique constraint gone: 40 scans twice (the integrity check fails)."""
+        self.corrupted = True
+        self._connect_monitor().execute(
+            "ALTER TABLE scans DROP CONSTRAINT IF EXISTS scans_scan_id_key;"
+            "INSERT INTO scans (scan_id, target, scan_type, scan_status, passed, progress, created_at, updated_at) "
+            "SELECT scan_id, target, scan_type, scan_status, passed, progress, created_at, updated_at "
+            "FROM scans WHERE id BETWEEN 1900 AND 1939")
+
+    def _api_state(self) -> None:
+        if self.podman is None:
+            return
+        client = self.podman.client()
+        try:
+            self.api_running = client.containers.get(API_CONTAINER).status == "running"
+        except Exception:
+            self.api_running = False
+        finally:
+            client.close()
 
     def _connect_monitor(self) -> Any:
         """The simulator's connection, opened again after the database restarted (docker.restart db)."""
@@ -310,6 +377,10 @@ class SentraScanPlatform:
                 self.monitor.close()
 
     def _tick_database(self) -> None:
+        self._api_state()
+        if (self.corrupt_at is not None and not self.corrupted and self.blocker is None
+                and time.monotonic() >= self.corrupt_at):
+            self.corrupt()
         if self.blocker is None and time.monotonic() >= self.next_incident:
             self.start_incident()
         elif self.blocker is not None and not self._blocker_alive():
