@@ -8,7 +8,7 @@ from services.incident.timeline import Timeline
 from services.sources import Sources
 
 BOOKS = ["lambda_timeouts", "high_memory", "service_compromise", "sqs_failures", "s3_access_denied",
-         "unauthorized_access"]
+         "unauthorized_access", "configuration_backup"]
 
 
 def test_the_demo_has_a_playbook_per_runbook_issue(demo_profile) -> None:

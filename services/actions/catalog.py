@@ -19,6 +19,7 @@ from services.actions import (
     events,
     iam,
     iam_grant,
+    lambda_backup,
     lambda_config,
     lambda_invoke,
     lambda_versions,
@@ -37,7 +38,7 @@ from services.errors import BadInput
 
 _ACTIONS: tuple[type[Action], ...] = (
     lambda_config.SetTimeout, lambda_config.SetMemory, lambda_config.SetConcurrency, lambda_config.SetEnv,
-    lambda_versions.Rollback, lambda_invoke.Invoke,
+    lambda_versions.Rollback, lambda_invoke.Invoke, lambda_backup.BackupConfig, lambda_backup.RestoreConfig,
     alarms.DisableActions, alarms.EnableActions, alarms.SetState, alarms.SetThreshold,
     sqs.Purge, sqs.SetRedrive, sqs.RedriveDlq, sqs_send.SendTest,
     events.EnableRule, events.DisableRule, events.SetSchedule,
