@@ -26,6 +26,7 @@ from services.actions import (
     logs_export,
     notify,
     postgres_backup,
+    s3_prefix,
     s3_versions,
     ses,
     sqs,
@@ -48,6 +49,7 @@ _ACTIONS: tuple[type[Action], ...] = (
     dynamodb.Backup, dynamodb.Restore,
     logs_export.ExportToS3,
     ses.VerifyIdentity, s3_versions.RestoreVersion,
+    s3_prefix.BackupPrefix, s3_prefix.RestorePrefix,
     *docker_actions.ACTIONS,  # docker.restart / stop / start
     *postgres_actions.ACTIONS,  # postgres.cancel / terminate / vacuum
     *api_keys.ACTIONS,  # postgres.revoke-api-key
