@@ -192,3 +192,28 @@ def test_every_playbook_step_names_a_valid_action(profile: str) -> None:
     for step in steps:
         action = build_action(None, step.action, step.target, step.params)
         assert action.id == step.action
+
+
+def test_a_point_in_time_restore_makes_a_new_table_with_the_items(sentra, boto, aws_session, tmp_path) -> None:
+    """dynamodb.restore point_in_time=…: restore-table-to-point-in-time into the `to` table (PITR on)."""
+    from datetime import UTC, datetime
+
+    from services.actions.executor import ActionExecutor, Confirmation
+    from services.incident.timeline import Timeline
+    from services.sources import Sources
+    from tests.support.action_cases import TABLE, seed_table
+
+    seed_table(boto)
+    db = boto("dynamodb")
+    db.update_continuous_backups(TableName=TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    for key in ("a", "b"):
+        db.put_item(TableName=TABLE, Item={"pk": {"S": key}})
+    moment = datetime.now(UTC).replace(microsecond=0).isoformat()
+    executor = ActionExecutor(Sources(aws=aws_session), Timeline(tmp_path / "t.jsonl"), read_only=False,
+                              profile_name="demo")
+    action, plan = executor.prepare("dynamodb.restore", TABLE, {"point_in_time": moment, "to": f"{TABLE}-pitr"})
+    assert plan.command.startswith(f"aws dynamodb restore-table-to-point-in-time --source-table-name {TABLE} "
+                                   f"--target-table-name {TABLE}-pitr --restore-date-time ")
+    outcome = executor.execute(action, plan, Confirmation(plan, typed_target=TABLE))
+    assert outcome.ok, (outcome.error, outcome.verification)
+    assert sorted(item["pk"]["S"] for item in db.scan(TableName=f"{TABLE}-pitr")["Items"]) == ["a", "b"]
