@@ -100,6 +100,7 @@ def test_an_empty_value_means_the_default_unless_none_is_a_choice() -> None:
     ("cognito.global-sign-out", "alice", {"user_pool_id": "us-east-1_nope"}, "no Cognito user pool 'us-east-1_nope'"),
     ("dynamodb.backup", "no-such-table", {}, "no DynamoDB table named 'no-such-table'"),
     ("dynamodb.restore", "no-such-table", {}, "no DynamoDB table named 'no-such-table'"),
+    ("neptune.restore", "no-such-cluster", {}, "no Neptune cluster 'no-such-cluster'"),
     ("ses.verify-identity", "not-an-address", {}, "'not-an-address' is not an email address"),
     ("s3.restore-version", "no-such-bucket", {"key": "k"}, "no S3 bucket named 'no-such-bucket'"),
     ("s3.restore-version", "sentra-scanner-forensics", {"key": "k"},

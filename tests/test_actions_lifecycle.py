@@ -17,12 +17,12 @@ SUPPORTED = [case for case in CASES if case.supported]
 
 
 AWS_FAMILIES = {"lambda_config", "alarms", "sqs", "events", "iam", "ec2_nacl", "cognito", "dynamodb", "logs_export",
-                "ses", "s3_versions"}
+                "ses", "s3_versions", "neptune"}
 
 
 def test_every_aws_catalog_action_has_a_case() -> None:
     aws_actions = {action_id for action_id, action in CATALOG.items() if action.__module__.rsplit(".", 1)[-1] in AWS_FAMILIES}
-    assert len(aws_actions) == 26
+    assert len(aws_actions) == 27
     assert sorted(BY_ID) == sorted(aws_actions)
 
 

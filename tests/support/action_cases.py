@@ -157,6 +157,18 @@ def report_body(boto: Boto, seeded: Seeded) -> bytes:
     return boto("s3").get_object(Bucket=FORENSICS, Key=REPORT_KEY)["Body"].read()
 
 
+CLUSTER = "cloud-remediator-neptune-prod"
+
+
+def seed_cluster(boto: Boto) -> Seeded:
+    boto("rds").create_db_cluster(DBClusterIdentifier=CLUSTER, Engine="neptune")
+    return Seeded(CLUSTER, {"to": f"{CLUSTER}-recovery"})
+
+
+def clusters(boto: Boto, seeded: Seeded) -> list[str]:
+    return sorted(c["DBClusterIdentifier"] for c in boto("rds").describe_db_clusters()["DBClusters"])
+
+
 def exported(boto: Boto, seeded: Seeded) -> list[str]:
     """Exported objects' keys without the task id (which differs between two runs)."""
     contents = boto("s3").list_objects_v2(Bucket=FORENSICS, Prefix="incident/").get("Contents", [])
@@ -283,6 +295,8 @@ CASES: list[Case] = [
          {f"s3://{FORENSICS}/{REPORT_KEY} content (ETag)": (hashlib.md5(b"truncated").hexdigest(),
                                                             hashlib.md5(b"the good report").hexdigest())},
          b"the good report"),
+    Case("neptune.restore", seed_cluster, clusters, {f"cluster {CLUSTER}-recovery": (None, "exists")},
+         [CLUSTER, f"{CLUSTER}-recovery"], reversible=False),
     Case("logs.export-to-s3", lambda b: Seeded(GROUP, {"bucket": FORENSICS, "prefix": "incident", **WINDOW}),
          exported, {"export to s3://sentra-scanner-forensics/incident": (None, "created")}, lambda keys: len(keys) > 0,
          reversible=False),
