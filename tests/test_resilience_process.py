@@ -122,5 +122,7 @@ def test_80x24_in_tmux_plain_terminals(env: dict[str, str], tmux, tmp_path: Path
     styled = session.capture(styled=True)
     if env.get("TERM") == "xterm":  # no truecolor, no 256-colour escapes on a plain xterm
         assert "38;2;" not in styled and "48;2;" not in styled and "38;5;" not in styled
+    if env.get("NO_COLOR"):  # no colour at all: the terminal's own default colours (not black on black)
+        assert not re.search(r"\x1b\[[0-9;]*(?:3|4)8;[25];", styled), styled[:400]
     session.send("q")
     wait_for(lambda: "EXITED 0" in session.capture(), timeout=30, what="a clean exit")

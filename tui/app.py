@@ -60,7 +60,11 @@ class CockpitApp(App[int]):
                  connect: Callable[[AwsTarget], AwsTarget] | None = None, system_name: str | None = None,
                  timeline_path: Path | None = None,
                  prepare_engines: Callable[[], dict[str, str]] | None = None, theme: str | None = None) -> None:
-        super().__init__()
+        # Native ANSI colours whatever the theme: Textual picks its NO_COLOR filter here, from the theme
+        # current at construction (not yet ours). With ANSI off it picks Monochrome, which turns the
+        # terminal's default colours into black on black (38;5;16 on 48;5;16) and costs bytes; with it
+        # on, NoColor (the terminal's own default colours).
+        super().__init__(ansi_color=True)
         self.on_hang_up: list[Callable[[], None]] = []
         """Called when the terminal hangs up, before the process exits (the CLI stops the demo's emulator)."""
         self.theme_choice = theme
