@@ -15,6 +15,7 @@ import typing
 from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import model_validator
@@ -143,3 +144,12 @@ class ReadBackAction(Action[ParamsT]):
     def sibling(self, action: type[ActionT], target: str, params: dict[str, Any]) -> ActionT:
         """Another action on the same session (an inverse), validated like any other."""
         return action.build(self.session, target, params)
+
+
+def iso_time(text: str, what: str) -> datetime:
+    """A time parameter (ISO 8601, ``Z`` or an offset; none: UTC); ``BadInput`` naming ``what`` otherwise."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"{what}: {text!r} is not an ISO time (e.g. 2026-12-03T10:00:00Z)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,10 +9,11 @@ from typing import Any
 from pydantic import Field
 
 from services.actions.base import FieldChange, Plan, Risk, Verification
-from services.actions.common import ParamsModel, ReadBackAction, aws_cli, error_code, missing_as
+from services.actions.common import ParamsModel, ReadBackAction, aws_cli, error_code, iso_time, missing_as
 from services.errors import BadInput
 
 CREATED = "created"
+POINT_IN_TIME = "dynamodb.restore: point_in_time"
 
 
 def backup_name_of(template: str, now: datetime | None = None) -> str:
@@ -149,7 +150,7 @@ class Restore(ReadBackAction["Restore.Params"]):
                  "at the new name (or the data copied back).",
                  "Restored: items, keys and indexes; not: auto scaling, TTL, streams, tags, alarms (set them again)."]
         if self.params.point_in_time is not None:
-            moment = _utc(self.params.point_in_time)
+            moment = iso_time(self.params.point_in_time, POINT_IN_TIME)
             command = aws_cli("dynamodb", "restore-table-to-point-in-time", ("--source-table-name", self.target),
                               ("--target-table-name", to), ("--restore-date-time", moment.isoformat()))
             source = f"table {self.target} as of {moment:%Y-%m-%d %H:%M:%S} UTC"
@@ -179,7 +180,7 @@ class Restore(ReadBackAction["Restore.Params"]):
         params = self.resolved(plan)
         if params.point_in_time is not None:
             answer = self.session.call("dynamodb", "restore_table_to_point_in_time", SourceTableName=self.target,
-                                       TargetTableName=params.to, RestoreDateTime=_utc(params.point_in_time))
+                                       TargetTableName=params.to, RestoreDateTime=iso_time(params.point_in_time, POINT_IN_TIME))
         else:
             answer = self.session.call("dynamodb", "restore_table_from_backup", TargetTableName=params.to,
                                        BackupArn=params.backup)
@@ -216,10 +217,3 @@ class Restore(ReadBackAction["Restore.Params"]):
         items = self.session.call("dynamodb", "scan", TableName=to, Select="COUNT").get("Count")  # counted, not estimated
         return {f"table {to}": table.get("TableStatus"), f"items in {to}": items}
 
-
-def _utc(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"dynamodb.restore: point_in_time {text!r} is not an ISO time (e.g. 2026-12-03T10:00:00Z)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -7,14 +7,16 @@ the cluster volume only, and an instance (``create-db-instance``) is needed befo
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
 from services.actions.base import FieldChange, Plan, Risk
-from services.actions.common import ParamsModel, ReadBackAction, aws_cli, error_code, missing_as
+from services.actions.common import ParamsModel, ReadBackAction, aws_cli, error_code, iso_time, missing_as
 from services.errors import BadInput
+
+RESTORE_TO_TIME = "neptune.restore: restore_to_time"
 
 
 class RestoreCluster(ReadBackAction["RestoreCluster.Params"]):
@@ -46,7 +48,7 @@ class RestoreCluster(ReadBackAction["RestoreCluster.Params"]):
         if self.cluster(to) is not None:
             raise BadInput(f"{self.id}: cluster {to} exists already; a restore makes a new cluster (give another `to`)")
         earliest, latest = source.get("EarliestRestorableTime"), source.get("LatestRestorableTime")
-        moment = _utc(self.params.restore_to_time) if self.params.restore_to_time else None
+        moment = iso_time(self.params.restore_to_time, RESTORE_TO_TIME) if self.params.restore_to_time else None
         if moment is not None and isinstance(earliest, datetime) and moment < earliest:
             raise BadInput(f"{self.id}: {moment.isoformat()} is before the earliest restorable time "
                            f"{earliest.isoformat()}")
@@ -69,7 +71,7 @@ class RestoreCluster(ReadBackAction["RestoreCluster.Params"]):
         params = self.resolved(plan)
         request: dict[str, Any] = {"DBClusterIdentifier": params.to, "SourceDBClusterIdentifier": self.target}
         if params.restore_to_time:
-            request["RestoreToTime"] = _utc(params.restore_to_time)
+            request["RestoreToTime"] = iso_time(params.restore_to_time, RESTORE_TO_TIME)
         else:
             request["UseLatestRestorableTime"] = True
         answer = self.session.call("rds", "restore_db_cluster_to_point_in_time", **request)
@@ -81,10 +83,3 @@ class RestoreCluster(ReadBackAction["RestoreCluster.Params"]):
         to = str(self.resolved(plan).to)
         return {f"cluster {to}": "exists" if self.cluster(to) is not None else None}
 
-
-def _utc(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadInput(f"neptune.restore: {text!r} is not an ISO time (e.g. 2025-08-02T12:00:00Z)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -165,14 +165,6 @@ class SentraScanner:
             policies.append(Policy(f"inline policy {name}", json.loads(document) if isinstance(document, str) else document))
         return evaluate("sqs:SendMessage", self.queue_arn, policies).decision == "allowed"
 
-    def memory_mb(self) -> int:
-        config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
-        return int(config.get("MemorySize", 512))
-
-    def timeout_seconds(self) -> int:
-        config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)
-        return int(config.get("Timeout", 300))
-
     def tick(self, now: datetime) -> None:
         """One second of the system's life: metrics, log lines, alarm transitions."""
         self.tick_count += 1
@@ -183,10 +175,11 @@ class SentraScanner:
         errors = 0
         durations: list[float] = []
         failures = 0
-        timeout_ms = self.timeout_seconds() * 1000 if phase == "timeouts" else 300_000
+        config = self.c["lambda"].get_function_configuration(FunctionName=FUNCTION)  # what a fix changed
+        timeout_ms = int(config.get("Timeout", 300)) * 1000 if phase == "timeouts" else 300_000
         # The memory episode's big attachments need up to ~500 MB: at 512 MB that is 98 %; the runbook's fix
         # (1024 MB, lambda.set-memory) halves the utilization and the alarm returns to OK.
-        self.memory_size = self.memory_mb()
+        self.memory_size = int(config.get("MemorySize", 512))
         # The SQS episode is the role's missing sqs:SendMessage: once granted (iam.grant from the
         # resources screen or the playbook), the sends succeed and the episode plays out quietly.
         self.may_send = phase != "sqs_failures" or self.role_may_send()
