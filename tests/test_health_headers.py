@@ -14,7 +14,7 @@ from services.aws.session import AwsTarget
 from services.demo.health_server import HealthServer
 from services.engines.health import HealthProbe, list_matches
 from services.profile import ProfileError, load_profile, parse_profile
-from services.profile.model import HealthSpec, ListExpectation
+from services.profile.health import HealthSpec, ListExpectation
 from tests.support.apps import notified, recording
 from tests.support.screen import screen_text
 from tests.support.waiting import until

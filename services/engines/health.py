@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from services.profile.model import HealthSpec, ListExpectation
+from services.profile.health import HealthSpec, ListExpectation
 
 MAX_BODY = 64 * 1024
 
