@@ -214,8 +214,7 @@ class DashboardScreen(Screen):
         return [alarm.name for alarm in self.alarms_pane.alarms if alarm.state == "ALARM"]
 
     def open_reference(self, reference: str) -> None:
-        """A playbook's diagnosis item: ``metric:ID`` opens the metric's detail, ``query:ID`` runs the query,
-        ``resource:ID`` reads the resource, ``health:ID`` checks now and says the result."""
+        """A playbook's diagnosis item: a metric's detail, a query run, a resource read, a health check now."""
         kind, _, ref = reference.partition(":")
         if kind == "metric" and any(spec.id == ref for spec in self.profile.tiles):
             from tui.screens.metric_detail import MetricDetailScreen
