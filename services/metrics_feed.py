@@ -70,8 +70,7 @@ class MetricsFeed:
             try:
                 snapshots.append(source.fetch(range_seconds))
             except SourceError as failure:
-                ids = list(source.specs) if isinstance(source.specs, dict) else [spec.id for spec in source.specs]
-                failures.append((ids, failure))
+                failures.append((list(source.specs), failure))
         if not snapshots:
             if failures:
                 raise failures[0][1]

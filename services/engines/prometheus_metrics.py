@@ -31,8 +31,9 @@ class PrometheusMetrics:
 
     def __init__(self, url: str, specs: Sequence[MetricSpec], *, timeout: float = 10.0) -> None:
         self.client = PrometheusClient(url, timeout=timeout)
-        self.specs = [spec for spec in specs if spec.source == "prometheus" and not spec.hidden]
-        self.queries = sorted({spec.query or "" for spec in self.specs})
+        self.specs = {spec.id: spec for spec in specs if spec.source == "prometheus" and not spec.hidden}
+        """Tile id → spec, as ``MetricsSource.specs``."""
+        self.queries = sorted({spec.query or "" for spec in self.specs.values()})
 
     @staticmethod
     def step(range_seconds: float) -> float:
@@ -56,10 +57,10 @@ class PrometheusMetrics:
         unreachable = [answer for answer in answers.values() if isinstance(answer, Unreachable)]
         if unreachable and len(unreachable) == len(answers):
             raise unreachable[0]
-        series = {spec.id: _series(spec.id, answers[spec.query or ""]) for spec in self.specs}
+        series = {spec.id: _series(spec.id, answers[spec.query or ""]) for spec in self.specs.values()}
         return MetricsSnapshot(series=series, start=datetime.fromtimestamp(start, UTC),
                                end=datetime.fromtimestamp(stop, UTC), api_calls=len(self.queries),
-                               periods={spec.id: int(step) for spec in self.specs})
+                               periods={spec.id: int(step) for spec in self.specs.values()})
 
     def _range(self, query: str, request: dict[str, str]) -> dict[str, Any] | SourceError:
         try:
